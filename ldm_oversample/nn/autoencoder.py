@@ -1,0 +1,151 @@
+"""β-VAE for encoded tabular rows, with one decoder head per column span."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+__all__ = ["TabularVAE", "mlp", "span_reconstruction_loss"]
+
+
+def mlp(dims: Sequence[int], activation: type[nn.Module] = nn.SiLU) -> nn.Sequential:
+    """Stack ``Linear`` layers of the given widths with activations between them.
+
+    Parameters
+    ----------
+    dims : sequence of int
+        Widths, input first and output last.
+    activation : nn.Module class, default=nn.SiLU
+        Activation inserted between consecutive linear layers.
+
+    Returns
+    -------
+    net : nn.Sequential
+    """
+    layers: list[nn.Module] = []
+    for k in range(len(dims) - 1):
+        layers.append(nn.Linear(dims[k], dims[k + 1]))
+        if k < len(dims) - 2:
+            layers.append(activation())
+    return nn.Sequential(*layers)
+
+
+def span_reconstruction_loss(
+    output: torch.Tensor,
+    target: torch.Tensor,
+    n_numeric: int,
+    categorical_slices: Sequence[tuple[int, int]],
+) -> torch.Tensor:
+    """Per-column reconstruction loss of an encoded row.
+
+    Numeric columns (the first ``n_numeric`` encoded dimensions) get squared
+    error; each categorical span gets cross-entropy of its logits against the
+    one-hot target. The loss is averaged over columns and rows, so that tables
+    of different widths have comparable scales.
+
+    Parameters
+    ----------
+    output : Tensor of shape (n, d)
+        Decoder output: numeric values followed by categorical logits.
+    target : Tensor of shape (n, d)
+        Encoded rows.
+    n_numeric : int
+        Number of numeric columns.
+    categorical_slices : sequence of (start, stop)
+        Encoded slices of the categorical spans.
+
+    Returns
+    -------
+    loss : Tensor
+        Scalar.
+    """
+    total = output.new_zeros(())
+    if n_numeric:
+        total = (
+            total + ((output[:, :n_numeric] - target[:, :n_numeric]) ** 2).sum(1).mean()
+        )
+    for start, stop in categorical_slices:
+        total = total + F.cross_entropy(
+            output[:, start:stop], target[:, start:stop].argmax(1)
+        )
+    return total / max(1, n_numeric + len(categorical_slices))
+
+
+class TabularVAE(nn.Module):
+    """MLP β-VAE over encoded rows (see :class:`~ldm_oversample.TabularEncoder`).
+
+    The decoder's last layer is partitioned by the column layout: its first
+    ``n_numeric`` outputs are the numeric heads, and each categorical span gets
+    its own block of logits. That is one head per span, fused into one matmul.
+
+    Parameters
+    ----------
+    n_numeric : int
+        Number of numeric columns.
+    categorical_slices : sequence of (start, stop)
+        Encoded slices of the categorical spans.
+    latent_dim : int
+        Width of the latent.
+    hidden_dims : sequence of int
+        Hidden widths of the encoder (the decoder mirrors them).
+    """
+
+    def __init__(
+        self,
+        n_numeric: int,
+        categorical_slices: Sequence[tuple[int, int]],
+        latent_dim: int,
+        hidden_dims: Sequence[int],
+    ):
+        super().__init__()
+        self.n_numeric = n_numeric
+        self.categorical_slices = [tuple(s) for s in categorical_slices]
+        in_dim = n_numeric + sum(
+            stop - start for start, stop in self.categorical_slices
+        )
+        self.in_dim = in_dim
+        self.latent_dim = latent_dim
+        self.encoder = mlp([in_dim, *hidden_dims, 2 * latent_dim])
+        self.decoder = mlp([latent_dim, *reversed(hidden_dims), in_dim])
+
+    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Posterior mean and log-variance of each row."""
+        mu, logvar = self.encoder(x).chunk(2, dim=1)
+        return mu, logvar.clamp(-20.0, 10.0)
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """Numeric values followed by categorical logits."""
+        return self.decoder(z)
+
+    def loss(
+        self, x: torch.Tensor, beta: float, generator: torch.Generator | None = None
+    ) -> torch.Tensor:
+        """Reconstruction loss plus ``beta`` times the KL to a standard normal.
+
+        Parameters
+        ----------
+        x : Tensor of shape (n, in_dim)
+            Encoded rows.
+        beta : float
+            Weight of the KL term.
+        generator : torch.Generator, optional
+            Source of the reparameterisation noise.
+
+        Returns
+        -------
+        loss : Tensor
+            Scalar.
+        """
+        mu, logvar = self.encode(x)
+        noise = torch.randn(
+            mu.shape, device=mu.device, dtype=mu.dtype, generator=generator
+        )
+        z = mu + torch.exp(0.5 * logvar) * noise
+        recon = span_reconstruction_loss(
+            self.decode(z), x, self.n_numeric, self.categorical_slices
+        )
+        kl = -0.5 * torch.mean(torch.sum(1 + logvar - mu**2 - logvar.exp(), dim=1))
+        return recon + beta * kl

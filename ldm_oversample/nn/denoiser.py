@@ -1,0 +1,70 @@
+"""Class-conditional MLP denoiser. It knows nothing about noise schedules."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .embeddings import TimestepEmbedding
+
+__all__ = ["MLPDenoiser"]
+
+
+class MLPDenoiser(nn.Module):
+    """MLP that predicts the noise (or velocity) from ``(x_t, t, class)``.
+
+    The input projection, the timestep embedding and the class embedding are
+    summed (TabDDPM's conditioning), then passed through ``depth`` SiLU layers.
+    Class index ``n_classes`` is the "null" class used for classifier-free
+    guidance.
+
+    Parameters
+    ----------
+    dim : int
+        Width of the data (or latent) being denoised.
+    n_classes : int
+        Number of real classes.
+    width : int, default=256
+        Hidden width.
+    depth : int, default=3
+        Number of hidden layers.
+    """
+
+    def __init__(self, dim: int, n_classes: int, width: int = 256, depth: int = 3):
+        super().__init__()
+        self.dim = dim
+        self.n_classes = n_classes
+        self.in_proj = nn.Linear(dim, width)
+        self.time_embed = TimestepEmbedding(width)
+        self.class_embed = nn.Embedding(n_classes + 1, width)
+        layers: list[nn.Module] = []
+        for _ in range(depth):
+            layers += [nn.Linear(width, width), nn.SiLU()]
+        self.body = nn.Sequential(*layers)
+        self.out = nn.Linear(width, dim)
+
+    @property
+    def null_class(self) -> int:
+        """Index of the unconditional ("null") class."""
+        return self.n_classes
+
+    def forward(
+        self, x: torch.Tensor, t: torch.Tensor, y: torch.Tensor
+    ) -> torch.Tensor:
+        """Predict the network target.
+
+        Parameters
+        ----------
+        x : Tensor of shape (n, dim)
+            Noisy input.
+        t : Tensor of int of shape (n,)
+            Timesteps.
+        y : Tensor of int of shape (n,)
+            Class indices in ``[0, n_classes]`` (``n_classes`` = null class).
+
+        Returns
+        -------
+        out : Tensor of shape (n, dim)
+        """
+        h = self.in_proj(x) + self.time_embed(t) + self.class_embed(y)
+        return self.out(self.body(nn.functional.silu(h)))

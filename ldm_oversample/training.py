@@ -1,0 +1,134 @@
+"""The one training loop shared by every torch model of the package."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+import torch
+from tqdm.auto import tqdm
+
+__all__ = ["TrainingDivergedError", "train_module"]
+
+
+class TrainingDivergedError(ValueError, FloatingPointError):
+    """Raised when a training loss becomes NaN or infinite."""
+
+
+def train_module(
+    module: torch.nn.Module,
+    loss_fn: Callable[..., torch.Tensor],
+    data: Sequence[torch.Tensor],
+    *,
+    max_epochs: int,
+    batch_size: int,
+    learning_rate: float,
+    generator: torch.Generator,
+    weight_decay: float = 0.0,
+    patience: int | None = None,
+    tol: float = 1e-3,
+    grad_clip: float | None = 1.0,
+    row_weights: torch.Tensor | None = None,
+    verbose: bool = False,
+    desc: str = "training",
+) -> list[float]:
+    """Train ``module`` with AdamW on in-memory tensors, with early stopping.
+
+    Each epoch visits ``n`` rows in mini-batches, in an order drawn from
+    ``generator`` (a permutation, or ``n`` draws with replacement by
+    ``row_weights``). Training stops early when an exponential moving average of
+    the epoch loss has not improved by a relative ``tol`` for ``patience`` epochs.
+
+    Parameters
+    ----------
+    module : nn.Module
+        The model whose parameters are optimised (in place).
+    loss_fn : callable
+        ``loss_fn(*batch, generator=generator)`` returning a scalar loss tensor.
+    data : sequence of Tensor
+        Tensors sharing their first dimension, already on the training device.
+    max_epochs : int
+        Maximum number of passes over the data.
+    batch_size : int
+        Rows per optimisation step (capped at the number of rows).
+    learning_rate : float
+        AdamW learning rate.
+    generator : torch.Generator
+        Source of the batch order; also passed to ``loss_fn``.
+    weight_decay : float, default=0.0
+        AdamW weight decay.
+    patience : int or None, default=None
+        Epochs without improvement before stopping; None disables early stopping.
+    tol : float, default=1e-3
+        Minimal relative improvement of the smoothed loss.
+    grad_clip : float or None, default=1.0
+        Maximal gradient norm.
+    row_weights : Tensor of shape (n,), optional
+        Sampling weights of the rows (for example to balance classes).
+    verbose : bool, default=False
+        Show a tqdm progress bar.
+    desc : str, default="training"
+        Label of the progress bar.
+
+    Returns
+    -------
+    history : list of float
+        Mean training loss of each epoch that ran.
+
+    Raises
+    ------
+    TrainingDivergedError
+        If the loss becomes NaN or infinite.
+    """
+    n = data[0].shape[0]
+    batch_size = max(1, min(batch_size, n))
+    optimizer = torch.optim.AdamW(
+        module.parameters(), lr=learning_rate, weight_decay=weight_decay
+    )
+    gen_device = generator.device
+    history: list[float] = []
+    best = math.inf
+    smoothed: float | None = None
+    stale = 0
+    module.train()
+    bar = tqdm(range(max_epochs), desc=desc, disable=not verbose, leave=False)
+    for epoch in bar:
+        if row_weights is None:
+            order = torch.randperm(n, generator=generator, device=gen_device)
+        else:
+            order = torch.multinomial(
+                row_weights.to(gen_device), n, replacement=True, generator=generator
+            )
+        order = order.to(data[0].device)
+        total = torch.zeros((), device=data[0].device)
+        n_batches = 0
+        for start in range(0, n, batch_size):
+            idx = order[start : start + batch_size]
+            loss = loss_fn(*(d[idx] for d in data), generator=generator)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            if grad_clip is not None:
+                torch.nn.utils.clip_grad_norm_(module.parameters(), grad_clip)
+            optimizer.step()
+            total += loss.detach()
+            n_batches += 1
+        epoch_loss = float(total) / n_batches
+        if not math.isfinite(epoch_loss):
+            raise TrainingDivergedError(
+                f"The {desc} loss became {epoch_loss} at epoch {epoch + 1}; lower "
+                f"learning_rate (currently {learning_rate:g}) or check the input for "
+                "extreme values."
+            )
+        history.append(epoch_loss)
+        bar.set_postfix(loss=f"{epoch_loss:.4f}")
+        smoothed = epoch_loss if smoothed is None else 0.9 * smoothed + 0.1 * epoch_loss
+        if not math.isfinite(best) or smoothed < best - tol * abs(best):
+            best = smoothed
+            stale = 0
+        else:
+            stale += 1
+            if patience is not None and stale >= patience:
+                break
+    bar.close()
+    module.eval()
+    return history

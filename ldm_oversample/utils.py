@@ -1,0 +1,112 @@
+"""Device resolution and seeding helpers."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import torch
+from sklearn.utils import check_random_state
+
+__all__ = ["draw_seeds", "make_generator", "resolve_device", "seeded_torch"]
+
+_MAX_SEED = np.iinfo(np.int32).max
+
+
+def resolve_device(device: Any) -> torch.device:
+    """Turn the ``device`` parameter into a usable :class:`torch.device`.
+
+    Parameters
+    ----------
+    device : "auto", str or torch.device
+        ``"auto"`` picks CUDA when available, else the CPU. Any string that
+        :class:`torch.device` accepts (``"cpu"``, ``"cuda"``, ``"cuda:1"``,
+        ``"mps"``) is allowed if that device exists.
+
+    Returns
+    -------
+    device : torch.device
+
+    Raises
+    ------
+    ValueError
+        If the string is not a device, or the device is not available here.
+    """
+    if isinstance(device, str) and device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(
+            f"device={device!r} is not a valid torch device; use 'auto', 'cpu', "
+            "'cuda' or 'cuda:<index>'."
+        ) from exc
+    if resolved.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError(
+                f"device={device!r} was requested but CUDA is not available on this "
+                "machine; use device='auto' or 'cpu'."
+            )
+        if resolved.index is not None and resolved.index >= torch.cuda.device_count():
+            raise ValueError(
+                f"device={device!r} does not exist: this machine has "
+                f"{torch.cuda.device_count()} CUDA device(s)."
+            )
+    elif resolved.type == "mps" and not torch.backends.mps.is_available():
+        raise ValueError(f"device={device!r} was requested but MPS is not available.")
+    elif resolved.type not in ("cpu", "cuda", "mps"):
+        raise ValueError(f"device={device!r} is not supported; use 'cpu' or 'cuda'.")
+    return resolved
+
+
+def runtime_device(device: str) -> torch.device:
+    """The fitted device if it exists on this machine, else the CPU.
+
+    Used when a model fitted on a GPU is unpickled on a CPU-only machine.
+    """
+    resolved = torch.device(device)
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        return torch.device("cpu")
+    if resolved.type == "mps" and not torch.backends.mps.is_available():
+        return torch.device("cpu")
+    return resolved
+
+
+def draw_seeds(random_state: Any, n: int = 1) -> list[int]:
+    """Draw ``n`` integer seeds from ``random_state`` without touching global RNGs.
+
+    Parameters
+    ----------
+    random_state : int, RandomState instance or None
+        ``None`` draws fresh OS entropy (not the global NumPy generator).
+    n : int, default=1
+        Number of seeds.
+
+    Returns
+    -------
+    seeds : list of int
+    """
+    if random_state is None:
+        return [int(s) for s in np.random.default_rng().integers(0, _MAX_SEED, size=n)]
+    rng = check_random_state(random_state)
+    return [int(s) for s in rng.randint(0, _MAX_SEED, size=n)]
+
+
+def make_generator(seed: int, device: torch.device | str = "cpu") -> torch.Generator:
+    """A :class:`torch.Generator` on ``device`` seeded with ``seed``."""
+    return torch.Generator(device=device).manual_seed(int(seed))
+
+
+@contextlib.contextmanager
+def seeded_torch(seed: int, device: torch.device) -> Iterator[None]:
+    """Seed torch's global RNG inside the block and restore it afterwards.
+
+    Weight initialisation has no ``generator`` argument; this keeps it
+    reproducible without leaving the caller's RNG state modified.
+    """
+    devices = [device] if device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(int(seed))
+        yield

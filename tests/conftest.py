@@ -1,0 +1,52 @@
+"""Shared fixtures and fast settings for the test suite."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+#: Tiny settings: the tests check semantics, not sample quality.
+FAST_LDM = dict(
+    latent_dim=4,
+    ae_hidden_dims=(16,),
+    denoiser_width=16,
+    denoiser_depth=1,
+    n_timesteps=20,
+    n_sampling_steps=5,
+    max_epochs=2,
+    batch_size=64,
+)
+
+DATA_PATH = (
+    Path(__file__).resolve().parents[1]
+    / ".."
+    / "shared"
+    / "data"
+    / "ciciot2023_sample.csv.gz"
+)
+
+
+def make_mixed_frame(n: int = 120, seed: int = 0, minority: float = 0.2):
+    """A small imbalanced DataFrame with every supported dtype, and its target."""
+    rng = np.random.default_rng(seed)
+    y = np.where(rng.random(n) < minority, "attack", "benign")
+    y[:4] = ["attack", "attack", "benign", "benign"]
+    frame = pd.DataFrame(
+        {
+            "rate": rng.lognormal(3, 1, n),
+            "size": rng.integers(40, 1500, n),
+            "ratio32": rng.random(n).astype(np.float32),
+            "proto": pd.Categorical(rng.choice(["tcp", "udp", "icmp"], n)),
+            "service": rng.choice(["http", "dns", "ssh"], n).astype(object),
+            "syn": rng.random(n) < 0.3,
+        }
+    )
+    return frame, pd.Series(y, name="label")
+
+
+@pytest.fixture
+def mixed_data():
+    return make_mixed_frame()
