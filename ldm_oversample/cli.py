@@ -29,7 +29,8 @@ def _demo(args: argparse.Namespace) -> int:
         f"float, int, category and bool columns; no real data ships with the package)."
     )
     print("Class counts before:", _counts(y))
-    sampler = LDMOverSampler(random_state=args.seed, verbose=args.verbose)
+    params = {} if args.max_epochs is None else {"max_epochs": args.max_epochs}
+    sampler = LDMOverSampler(random_state=args.seed, verbose=args.verbose, **params)
     start = time.perf_counter()
     X_res, y_res = sampler.fit_resample(X, y)
     elapsed = time.perf_counter() - start
@@ -84,6 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     demo.add_argument("--rows", type=int, default=2000, help="rows of the demo table")
     demo.add_argument("--seed", type=int, default=0, help="random seed")
+    demo.add_argument(
+        "--max-epochs", type=int, default=None, help="training epochs (default: the sampler's)"
+    )
     demo.add_argument("--verbose", action="store_true", help="show progress bars")
     args = parser.parse_args(argv)
     if args.command == "demo":

@@ -29,6 +29,7 @@ def train_module(
     tol: float = 1e-3,
     grad_clip: float | None = 1.0,
     row_weights: torch.Tensor | None = None,
+    ema_decay: float | None = None,
     verbose: bool = False,
     desc: str = "training",
 ) -> list[float]:
@@ -65,6 +66,10 @@ def train_module(
         Maximal gradient norm.
     row_weights : Tensor of shape (n,), optional
         Sampling weights of the rows (for example to balance classes).
+    ema_decay : float or None, default=None
+        If set, keep an exponential moving average of the parameters (with the
+        usual warm-up ``min(decay, (1 + step) / (10 + step))``) and load it into
+        the module at the end; standard for diffusion models.
     verbose : bool, default=False
         Show a tqdm progress bar.
     desc : str, default="training"
@@ -90,6 +95,9 @@ def train_module(
     best = math.inf
     smoothed: float | None = None
     stale = 0
+    params = [p for p in module.parameters() if p.requires_grad]
+    ema = [p.detach().clone() for p in params] if ema_decay else None
+    step = 0
     module.train()
     bar = tqdm(range(max_epochs), desc=desc, disable=not verbose, leave=False)
     for epoch in bar:
@@ -110,6 +118,12 @@ def train_module(
             if grad_clip is not None:
                 torch.nn.utils.clip_grad_norm_(module.parameters(), grad_clip)
             optimizer.step()
+            if ema is not None:
+                decay = min(ema_decay, (1 + step) / (10 + step))
+                with torch.no_grad():
+                    for e, p in zip(ema, params, strict=True):
+                        e.lerp_(p, 1.0 - decay)
+            step += 1
             total += loss.detach()
             n_batches += 1
         epoch_loss = float(total) / n_batches
@@ -130,5 +144,9 @@ def train_module(
             if patience is not None and stale >= patience:
                 break
     bar.close()
+    if ema is not None:
+        with torch.no_grad():
+            for p, e in zip(params, ema, strict=True):
+                p.copy_(e)
     module.eval()
     return history

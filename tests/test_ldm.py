@@ -327,3 +327,20 @@ def test_pipeline_in_grid_search_parallel(multiclass):
     assert search.best_params_["ldm__latent_dim"] in (2, 4)
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()
     assert search.best_estimator_.named_steps["ldm"].latent_dim in (2, 4)
+
+
+# ------------------------------------------------------------ guidance
+def test_guidance_requires_an_unconditional_model(multiclass):
+    X, y = multiclass
+    with pytest.raises(ValueError, match="cond_dropout"):
+        fast(guidance_scale=1.0, cond_dropout=0.0).fit(X, y)
+
+
+def test_classifier_free_guidance_changes_samples(multiclass):
+    X, y = multiclass
+    plain = fast(cond_dropout=0.2).fit(X, y)
+    guided = fast(cond_dropout=0.2).fit(X, y).set_params(guidance_scale=2.0)
+    a, b = plain.sample(30, 2), guided.sample(30, 2)
+    assert a.shape == b.shape == (30, X.shape[1])
+    assert not np.allclose(a, b)
+    assert np.isfinite(b).all()

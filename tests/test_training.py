@@ -311,3 +311,32 @@ def test_weight_decay_shrinks_parameters():
     # Zero gradient: only decoupled weight decay acts, p *= (1 - lr * wd) per step.
     expected = 5.0 * (1 - 0.1 * 0.5) ** 10
     assert param.detach().tolist() == pytest.approx([expected] * 3, rel=1e-5)
+
+
+def test_ema_of_weights_known_answer():
+    """Two steps with warm-up decays 1/10 and 2/11 give a known average."""
+    X, y, _ = _regression(n=8)
+    trajectory = []
+
+    def run(ema_decay):
+        module = _linear()
+        start = [p.detach().clone() for p in module.parameters()]
+
+        def loss_fn(xb, yb, generator):
+            trajectory.append([p.detach().clone() for p in module.parameters()])
+            return _mse_loss(module)(xb, yb, generator)
+
+        train_module(
+            module, loss_fn, [X, y], max_epochs=2, batch_size=8, learning_rate=0.1,
+            generator=torch.Generator().manual_seed(0), ema_decay=ema_decay,
+        )
+        return start, [p.detach().clone() for p in module.parameters()]
+
+    start, last = run(None)
+    trajectory.clear()
+    _, averaged = run(0.99)
+    after_step1 = trajectory[1]  # parameters seen by the second loss call
+    for s, p1, p2, got in zip(start, after_step1, last, averaged, strict=True):
+        ema = s.lerp(p1, 1 - 0.1)  # decay min(0.99, 1/10)
+        ema = ema.lerp(p2, 1 - 2 / 11)  # decay min(0.99, 2/11)
+        torch.testing.assert_close(got, ema)

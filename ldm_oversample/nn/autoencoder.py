@@ -81,6 +81,11 @@ class TabularVAE(nn.Module):
     ``n_numeric`` outputs are the numeric heads, and each categorical span gets
     its own block of logits. That is one head per span, fused into one matmul.
 
+    With ``n_classes > 0`` it is a conditional VAE: the one-hot class is appended
+    to the inputs of the encoder and of the decoder. The decoder then carries
+    what is typical of each class, and the latent only has to hold the variation
+    within a class; scarce classes are reconstructed more faithfully.
+
     Parameters
     ----------
     n_numeric : int
@@ -91,6 +96,8 @@ class TabularVAE(nn.Module):
         Width of the latent.
     hidden_dims : sequence of int
         Hidden widths of the encoder (the decoder mirrors them).
+    n_classes : int, default=0
+        Number of classes to condition on; 0 gives an unconditional VAE.
     """
 
     def __init__(
@@ -99,6 +106,7 @@ class TabularVAE(nn.Module):
         categorical_slices: Sequence[tuple[int, int]],
         latent_dim: int,
         hidden_dims: Sequence[int],
+        n_classes: int = 0,
     ):
         super().__init__()
         self.n_numeric = n_numeric
@@ -108,20 +116,34 @@ class TabularVAE(nn.Module):
         )
         self.in_dim = in_dim
         self.latent_dim = latent_dim
-        self.encoder = mlp([in_dim, *hidden_dims, 2 * latent_dim])
-        self.decoder = mlp([latent_dim, *reversed(hidden_dims), in_dim])
+        self.n_classes = n_classes
+        self.encoder = mlp([in_dim + n_classes, *hidden_dims, 2 * latent_dim])
+        self.decoder = mlp([latent_dim + n_classes, *reversed(hidden_dims), in_dim])
 
-    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Posterior mean and log-variance of each row."""
-        mu, logvar = self.encoder(x).chunk(2, dim=1)
+    def _with_class(self, h: torch.Tensor, y: torch.Tensor | None) -> torch.Tensor:
+        if not self.n_classes:
+            return h
+        if y is None:
+            raise ValueError("This conditional VAE needs class labels y.")
+        return torch.cat([h, F.one_hot(y, self.n_classes).to(h.dtype)], dim=1)
+
+    def encode(
+        self, x: torch.Tensor, y: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Posterior mean and log-variance of each row (``y``: class indices)."""
+        mu, logvar = self.encoder(self._with_class(x, y)).chunk(2, dim=1)
         return mu, logvar.clamp(-20.0, 10.0)
 
-    def decode(self, z: torch.Tensor) -> torch.Tensor:
-        """Numeric values followed by categorical logits."""
-        return self.decoder(z)
+    def decode(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        """Numeric values followed by categorical logits (``y``: class indices)."""
+        return self.decoder(self._with_class(z, y))
 
     def loss(
-        self, x: torch.Tensor, beta: float, generator: torch.Generator | None = None
+        self,
+        x: torch.Tensor,
+        beta: float,
+        generator: torch.Generator | None = None,
+        y: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """Reconstruction loss plus ``beta`` times the KL to a standard normal.
 
@@ -133,19 +155,21 @@ class TabularVAE(nn.Module):
             Weight of the KL term.
         generator : torch.Generator, optional
             Source of the reparameterisation noise.
+        y : Tensor of int of shape (n,), optional
+            Class indices (required when ``n_classes > 0``).
 
         Returns
         -------
         loss : Tensor
             Scalar.
         """
-        mu, logvar = self.encode(x)
+        mu, logvar = self.encode(x, y)
         noise = torch.randn(
             mu.shape, device=mu.device, dtype=mu.dtype, generator=generator
         )
         z = mu + torch.exp(0.5 * logvar) * noise
         recon = span_reconstruction_loss(
-            self.decode(z), x, self.n_numeric, self.categorical_slices
+            self.decode(z, y), x, self.n_numeric, self.categorical_slices
         )
         kl = -0.5 * torch.mean(torch.sum(1 + logvar - mu**2 - logvar.exp(), dim=1))
         return recon + beta * kl

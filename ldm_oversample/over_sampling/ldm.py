@@ -38,6 +38,10 @@ class LDMOverSampler(BaseGenerativeOverSampler):
         Width of the autoencoder's latent space, where diffusion runs.
     ae_hidden_dims : tuple of int, default=(256, 256)
         Hidden widths of the VAE encoder (mirrored in the decoder).
+    conditional_autoencoder : bool, default=True
+        Give the class to the VAE's encoder and decoder (a conditional VAE), so
+        the decoder carries what is typical of each class and scarce classes are
+        reconstructed more faithfully.
     beta : float, default=1e-3
         Weight of the VAE's KL term (β-VAE); small values keep reconstructions
         sharp while keeping the latent smooth.
@@ -55,7 +59,7 @@ class LDMOverSampler(BaseGenerativeOverSampler):
         ``"epsilon"`` amplifies small errors into outliers.
     n_sampling_steps : int, default=50
         Number of DDIM steps (network evaluations) used to generate.
-    eta : float, default=1.0
+    eta : float, default=0.0
         Stochasticity of the DDIM solver: 0 is the deterministic ODE, 1 adds the
         DDPM posterior noise at every step.
     noise_temperature : float, default=1.0
@@ -63,13 +67,17 @@ class LDMOverSampler(BaseGenerativeOverSampler):
     guidance_scale : float, default=0.0
         Classifier-free guidance weight ``w``; the prediction is
         ``(1 + w) * cond - w * uncond``. 0 disables guidance (and halves the cost).
-    cond_dropout : float, default=0.1
+        Guidance needs ``cond_dropout > 0``.
+    cond_dropout : float, default=0.0
         Probability of replacing the class by the null class during training,
         which teaches the unconditional model that guidance needs.
-    class_balance : float, default=0.0
+    class_balance : float, default=1.0
         How strongly training batches are re-balanced across classes: rows of
         class ``c`` are drawn with weight ``count_c ** -class_balance``. 0 keeps the
         natural frequencies, 1 gives every class the same share.
+    ema_decay : float or None, default=None
+        Decay of an exponential moving average of the denoiser's weights, used
+        for sampling. None samples with the last weights.
     {max_epochs}
     {batch_size}
     learning_rate : float, default=1e-3
@@ -137,6 +145,7 @@ class LDMOverSampler(BaseGenerativeOverSampler):
         **BaseGenerativeOverSampler._parameter_constraints,
         "latent_dim": [Interval(Integral, 1, None, closed="left")],
         "ae_hidden_dims": ["array-like"],
+        "conditional_autoencoder": ["boolean"],
         "beta": [Interval(Real, 0, None, closed="left")],
         "denoiser_width": [Interval(Integral, 1, None, closed="left")],
         "denoiser_depth": [Interval(Integral, 0, None, closed="left")],
@@ -149,6 +158,7 @@ class LDMOverSampler(BaseGenerativeOverSampler):
         "guidance_scale": [Interval(Real, 0, None, closed="left")],
         "cond_dropout": [Interval(Real, 0, 1, closed="left")],
         "class_balance": [Interval(Real, 0, 1, closed="both")],
+        "ema_decay": [Interval(Real, 0, 1, closed="left"), None],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "patience": [Interval(Integral, 1, None, closed="left"), None],
         "max_rows_per_class": [Interval(Integral, 1, None, closed="left")],
@@ -162,6 +172,7 @@ class LDMOverSampler(BaseGenerativeOverSampler):
         categorical_features="auto",
         latent_dim=16,
         ae_hidden_dims=(256, 256),
+        conditional_autoencoder=True,
         beta=1e-3,
         denoiser_width=256,
         denoiser_depth=3,
@@ -169,11 +180,12 @@ class LDMOverSampler(BaseGenerativeOverSampler):
         noise_schedule="cosine",
         prediction_type="v",
         n_sampling_steps=50,
-        eta=1.0,
+        eta=0.0,
         noise_temperature=1.0,
         guidance_scale=0.0,
-        cond_dropout=0.1,
-        class_balance=0.0,
+        cond_dropout=0.0,
+        class_balance=1.0,
+        ema_decay=None,
         max_epochs=300,
         batch_size=256,
         learning_rate=1e-3,
@@ -187,6 +199,7 @@ class LDMOverSampler(BaseGenerativeOverSampler):
         self.categorical_features = categorical_features
         self.latent_dim = latent_dim
         self.ae_hidden_dims = ae_hidden_dims
+        self.conditional_autoencoder = conditional_autoencoder
         self.beta = beta
         self.denoiser_width = denoiser_width
         self.denoiser_depth = denoiser_depth
@@ -199,6 +212,7 @@ class LDMOverSampler(BaseGenerativeOverSampler):
         self.guidance_scale = guidance_scale
         self.cond_dropout = cond_dropout
         self.class_balance = class_balance
+        self.ema_decay = ema_decay
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
@@ -213,6 +227,11 @@ class LDMOverSampler(BaseGenerativeOverSampler):
             raise ValueError(
                 f"n_sampling_steps={self.n_sampling_steps} exceeds "
                 f"n_timesteps={self.n_timesteps}."
+            )
+        if self.guidance_scale > 0 and self.cond_dropout == 0:
+            raise ValueError(
+                f"guidance_scale={self.guidance_scale} needs an unconditional model; "
+                "set cond_dropout > 0 (for example 0.1) to train one."
             )
         hidden = tuple(int(h) for h in np.atleast_1d(self.ae_hidden_dims))
         if any(h < 1 for h in hidden):
@@ -234,17 +253,23 @@ class LDMOverSampler(BaseGenerativeOverSampler):
         n_numeric = len(encoder.numeric_spans)
 
         with seeded_torch(ae_seed, device):
-            vae = TabularVAE(n_numeric, cat_slices, self.latent_dim, hidden).to(device)
+            vae = TabularVAE(
+                n_numeric,
+                cat_slices,
+                self.latent_dim,
+                hidden,
+                n_classes=len(classes) if self.conditional_autoencoder else 0,
+            ).to(device)
         ae_history = train_module(
             vae,
-            lambda xb, generator: vae.loss(xb, self.beta, generator),
-            [x],
+            lambda xb, yb, generator: vae.loss(xb, self.beta, generator, y=yb),
+            [x, y_t],
             generator=make_generator(ae_seed, device),
             desc="autoencoder",
             **self._training_kwargs(row_weights),
         )
         with torch.no_grad():
-            mu = vae.encode(x)[0]
+            mu = vae.encode(x, y_t)[0]
         mean, std = mu.mean(0), mu.std(0, unbiased=False).clamp_min(1e-6)
         z = (mu - mean) / std
 
@@ -268,6 +293,7 @@ class LDMOverSampler(BaseGenerativeOverSampler):
             [z, y_t],
             generator=make_generator(diff_seed, device),
             desc="latent diffusion",
+            ema_decay=self.ema_decay,
             **self._training_kwargs(row_weights),
         )
         return {
@@ -303,10 +329,11 @@ class LDMOverSampler(BaseGenerativeOverSampler):
             self.diffusion_, eta=self.eta, clip_sample=self.latent_clip_
         )
         solver.set_timesteps(self.n_sampling_steps)
-        cond = torch.full((n_samples,), class_index, dtype=torch.long, device=device)
+        labels = torch.full((n_samples,), class_index, dtype=torch.long, device=device)
         w = self.guidance_scale
+        cond = labels
         if w > 0:
-            cond = torch.cat([cond, torch.full_like(cond, denoiser.null_class)])
+            cond = torch.cat([labels, torch.full_like(labels, denoiser.null_class)])
 
         def model_fn(x, t):
             x_in = torch.cat([x, x]) if w > 0 else x
@@ -323,7 +350,7 @@ class LDMOverSampler(BaseGenerativeOverSampler):
         z = run_solver(solver, model_fn, x_T, generator)
         mean = torch.as_tensor(self.latent_mean_, device=device)
         std = torch.as_tensor(self.latent_std_, device=device)
-        return vae.decode(z * std + mean).float().cpu().numpy()
+        return vae.decode(z * std + mean, labels).float().cpu().numpy()
 
 
 def _cap_rows_per_class(y: np.ndarray, cap: int, seed: int) -> np.ndarray:
