@@ -20,8 +20,8 @@ def _demo(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from .datasets import make_imbalanced_mixed
-    from .over_sampling import LDMOverSampler
     from .metrics import quick_quality_summary
+    from .over_sampling import LDMOverSampler
 
     X, y = make_imbalanced_mixed(n_samples=args.rows, random_state=args.seed)
     print(
@@ -77,7 +77,9 @@ def main(argv: list[str] | None = None) -> int:
         prog="ldm-oversample",
         description="Latent-diffusion over-sampling for imbalanced tabular data.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}"
+    )
     sub = parser.add_subparsers(dest="command")
     demo = sub.add_parser(
         "demo",
@@ -86,7 +88,10 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--rows", type=int, default=2000, help="rows of the demo table")
     demo.add_argument("--seed", type=int, default=0, help="random seed")
     demo.add_argument(
-        "--max-epochs", type=int, default=None, help="training epochs (default: the sampler's)"
+        "--max-epochs",
+        type=int,
+        default=None,
+        help="training epochs (default: the sampler's)",
     )
     demo.add_argument("--verbose", action="store_true", help="show progress bars")
     args = parser.parse_args(argv)

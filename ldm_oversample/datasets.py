@@ -36,21 +36,27 @@ def make_imbalanced_mixed(
         ``"benign"`` or ``"attack"``, named ``label``.
     """
     rng = np.random.default_rng(random_state)
-    n_attack = max(2, int(round(minority_fraction * n_samples)))
+    n_attack = max(2, round(minority_fraction * n_samples))
     attack = np.zeros(n_samples, dtype=bool)
     attack[rng.choice(n_samples, n_attack, replace=False)] = True
-    rate = np.where(attack, rng.lognormal(7.0, 0.6, n_samples), rng.lognormal(4.0, 1.2, n_samples))
+    rate = np.where(
+        attack, rng.lognormal(7.0, 0.6, n_samples), rng.lognormal(4.0, 1.2, n_samples)
+    )
     mean_size = np.where(
         attack, rng.normal(90.0, 15.0, n_samples), rng.gamma(4.0, 120.0, n_samples)
     )
     max_size = mean_size * np.where(attack, 1.1, 1.0 + rng.exponential(1.5, n_samples))
-    n_packets = np.where(attack, rng.poisson(80, n_samples), rng.poisson(12, n_samples)) + 1
+    n_packets = (
+        np.where(attack, rng.poisson(80, n_samples), rng.poisson(12, n_samples)) + 1
+    )
     protocol = np.where(
         attack,
         rng.choice(["tcp", "udp", "icmp"], n_samples, p=[0.2, 0.2, 0.6]),
         rng.choice(["tcp", "udp", "icmp"], n_samples, p=[0.7, 0.28, 0.02]),
     )
-    syn_flag = np.where(attack, rng.random(n_samples) < 0.9, rng.random(n_samples) < 0.1)
+    syn_flag = np.where(
+        attack, rng.random(n_samples) < 0.9, rng.random(n_samples) < 0.1
+    )
     X = pd.DataFrame(
         {
             "rate": rate,

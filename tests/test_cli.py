@@ -40,6 +40,8 @@ def test_demo_balances_and_summarises(capsys):
 def test_module_entry_point_runs():
     result = subprocess.run(
         [sys.executable, "-m", "ldm_oversample", "--version"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert result.stdout.strip() == f"ldm-oversample {__version__}"

@@ -417,9 +417,7 @@ def test_ddpm_step_is_the_posterior(name, t):
     x0 = (x_t - math.sqrt(1 - ab[t]) * eps) / math.sqrt(ab[t])
     mean = coef_x0 * x0 + coef_xt * x_t
     # Exact: the step is the posterior mean plus sqrt(beta_tilde) * fresh noise.
-    _assert_close(
-        prev, mean + math.sqrt(beta_tilde) * noise, rtol=1e-9, atol=1e-9
-    )
+    _assert_close(prev, mean + math.sqrt(beta_tilde) * noise, rtol=1e-9, atol=1e-9)
     # Empirical: with the model output and x_t fixed, the step's variance.
     x_fixed = torch.full((n, 2), 0.7, dtype=torch.float64)
     outs = solver.step(eps, index, x_fixed, torch.Generator().manual_seed(12))

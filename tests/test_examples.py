@@ -16,7 +16,11 @@ EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.py"
 def test_example_runs(script):
     env = {**os.environ, "LDM_EXAMPLE_EPOCHS": "2"}
     result = subprocess.run(
-        [sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=600
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip(), "an example should print its result"

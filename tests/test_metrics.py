@@ -36,14 +36,17 @@ def test_known_answers():
 
 def test_shifted_and_collapsed_data_score_worse(table):
     shifted = table.assign(rate=table["rate"] * 3, mean_size=table["mean_size"] + 200)
-    collapsed = table.assign(rate=table["rate"].median(), protocol=table["protocol"].iloc[0])
+    collapsed = table.assign(
+        rate=table["rate"].median(), protocol=table["protocol"].iloc[0]
+    )
     noisy = table.sample(frac=1.0, replace=True, random_state=0)
     base = quick_quality_summary(table, noisy)
     for bad in (shifted, collapsed):
         summary = quick_quality_summary(table, bad)
-        assert summary["numeric Wasserstein, quantile-normal (mean)"] > base[
-            "numeric Wasserstein, quantile-normal (mean)"
-        ]
+        assert (
+            summary["numeric Wasserstein, quantile-normal (mean)"]
+            > base["numeric Wasserstein, quantile-normal (mean)"]
+        )
     assert quick_quality_summary(table, collapsed)["categorical TVD (mean)"] > 0.3
 
 
@@ -57,5 +60,5 @@ def test_demo_dataset_shape_and_types():
     assert X.shape == (500, 6) and (y == "attack").sum() == 50
     assert str(X["protocol"].dtype) == "category" and X["syn_flag"].dtype == bool
     assert X["n_packets"].dtype == np.int64
-    X2, y2 = make_imbalanced_mixed(n_samples=500, minority_fraction=0.1, random_state=3)
+    X2, _ = make_imbalanced_mixed(n_samples=500, minority_fraction=0.1, random_state=3)
     pd.testing.assert_frame_equal(X, X2)

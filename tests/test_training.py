@@ -327,8 +327,14 @@ def test_ema_of_weights_known_answer():
             return _mse_loss(module)(xb, yb, generator)
 
         train_module(
-            module, loss_fn, [X, y], max_epochs=2, batch_size=8, learning_rate=0.1,
-            generator=torch.Generator().manual_seed(0), ema_decay=ema_decay,
+            module,
+            loss_fn,
+            [X, y],
+            max_epochs=2,
+            batch_size=8,
+            learning_rate=0.1,
+            generator=torch.Generator().manual_seed(0),
+            ema_decay=ema_decay,
         )
         return start, [p.detach().clone() for p in module.parameters()]
 

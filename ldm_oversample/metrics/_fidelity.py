@@ -45,7 +45,9 @@ def marginal_distances(
         and ``tvd`` (categorical); NaN where a distance does not apply.
     """
     if list(real.columns) != list(synthetic.columns):
-        raise ValueError("real and synthetic must have the same columns in the same order.")
+        raise ValueError(
+            "real and synthetic must have the same columns in the same order."
+        )
     numeric, categorical = _split_columns(real, categorical_features)
     rows = []
     if numeric:
@@ -59,7 +61,9 @@ def marginal_distances(
                 dict(
                     column=col,
                     kind="numeric",
-                    ks=ks_2samp(real[col].to_numpy(float), synthetic[col].to_numpy(float)).statistic,
+                    ks=ks_2samp(
+                        real[col].to_numpy(float), synthetic[col].to_numpy(float)
+                    ).statistic,
                     wasserstein_qn=wasserstein_distance(r[:, j], s[:, j]),
                     tvd=np.nan,
                 )
@@ -69,8 +73,13 @@ def marginal_distances(
         q = synthetic[col].astype(object).value_counts(normalize=True)
         p, q = p.align(q, fill_value=0.0)
         rows.append(
-            dict(column=col, kind="categorical", ks=np.nan, wasserstein_qn=np.nan,
-                 tvd=0.5 * float(np.abs(p - q).sum()))
+            dict(
+                column=col,
+                kind="categorical",
+                ks=np.nan,
+                wasserstein_qn=np.nan,
+                tvd=0.5 * float(np.abs(p - q).sum()),
+            )
         )
     return pd.DataFrame(rows).set_index("column")
 
@@ -106,7 +115,9 @@ def quick_quality_summary(
     return pd.Series(
         {
             "numeric KS (mean)": dist["ks"].mean(),
-            "numeric Wasserstein, quantile-normal (mean)": dist["wasserstein_qn"].mean(),
+            "numeric Wasserstein, quantile-normal (mean)": dist[
+                "wasserstein_qn"
+            ].mean(),
             "categorical TVD (mean)": dist["tvd"].mean(),
             "Spearman correlation difference (mean abs)": corr_diff,
         }
