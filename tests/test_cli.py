@@ -34,7 +34,7 @@ def test_demo_balances_and_summarises(capsys):
     out = capsys.readouterr().out
     assert "Class counts before: {'attack': 15, 'benign': 285}" in out
     assert "Class counts after:  {'attack': 285, 'benign': 285}" in out
-    assert "numeric KS (mean)" in out and "real half vs real half" in out
+    assert "numeric KS (mean)" in out and "real vs real" in out
 
 
 def test_module_entry_point_runs():
