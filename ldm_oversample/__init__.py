@@ -1,7 +1,7 @@
 """ldm_oversample: latent-diffusion over-sampling for imbalanced tabular data."""
 
 from ._version import __version__
-from .over_sampling import LDMOverSampler
+from .over_sampling import DDPMOverSampler, LDMOverSampler
 from .tabular import TabularEncoder
 
-__all__ = ["LDMOverSampler", "TabularEncoder", "__version__"]
+__all__ = ["DDPMOverSampler", "LDMOverSampler", "TabularEncoder", "__version__"]

@@ -20,6 +20,27 @@ FAST_LDM = dict(
     batch_size=64,
 )
 
+#: Tiny settings per sampler class, used by the shared contract tests.
+FAST = {
+    "LDMOverSampler": FAST_LDM,
+    "DDPMOverSampler": dict(
+        denoiser_width=16,
+        denoiser_depth=1,
+        n_timesteps=20,
+        n_sampling_steps=5,
+        max_epochs=2,
+        batch_size=64,
+    ),
+}
+
+
+def make_fast(name: str, **kwargs):
+    """A sampler of class ``name`` with tiny settings and ``random_state=0``."""
+    import ldm_oversample
+
+    return getattr(ldm_oversample, name)(**{**FAST[name], "random_state": 0, **kwargs})
+
+
 DATA_PATH = (
     Path(__file__).resolve().parents[1]
     / ".."

@@ -16,11 +16,9 @@ from sklearn.utils.estimator_checks import (
     estimator_checks_generator as sklearn_checks,
 )
 
-from ldm_oversample import LDMOverSampler
+from .conftest import FAST, make_fast
 
-from .conftest import FAST_LDM
-
-SAMPLERS = [LDMOverSampler(random_state=0, **FAST_LDM)]
+SAMPLERS = [make_fast(name) for name in sorted(FAST)]
 
 #: Checks not collected at all, with the reason (they would only skip themselves).
 NOT_APPLICABLE = {
@@ -29,7 +27,7 @@ NOT_APPLICABLE = {
 }
 
 #: Checks expected to fail, per sampler class, with the reason.
-EXPECTED_FAILED: dict[str, dict[str, str]] = {"LDMOverSampler": {}}
+EXPECTED_FAILED: dict[str, dict[str, str]] = {name: {} for name in FAST}
 
 
 def _unpack(generator_fn):

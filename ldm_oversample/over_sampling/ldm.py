@@ -7,18 +7,18 @@ from typing import Any
 
 import numpy as np
 import torch
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval
 
 from ..base import BaseGenerativeOverSampler, fill_doc
 from ..diffusion import DDIMSolver, GaussianDiffusion, make_schedule, run_solver
-from ..nn import MLPDenoiser, TabularVAE
-from ..training import train_module
-from ..utils import draw_seeds, make_generator, resolve_device, seeded_torch
+from ..nn import TabularVAE
+from ..utils import draw_seeds, resolve_device, seeded_torch
+from ._diffusion import DIFFUSION_CONSTRAINTS, DiffusionSamplerMixin
 
 __all__ = ["LDMOverSampler"]
 
 
-class LDMOverSampler(BaseGenerativeOverSampler):
+class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
     """Over-sample with a class-conditional latent diffusion model.
 
     Rows are encoded by a :class:`~ldm_oversample.TabularEncoder` (quantile-normal
@@ -167,25 +167,15 @@ class LDMOverSampler(BaseGenerativeOverSampler):
 
     _parameter_constraints: dict = {
         **BaseGenerativeOverSampler._parameter_constraints,
+        **DIFFUSION_CONSTRAINTS,
         "latent_dim": [Interval(Integral, 1, None, closed="left")],
         "ae_hidden_dims": ["array-like"],
         "conditional_autoencoder": ["boolean"],
         "beta": [Interval(Real, 0, None, closed="left")],
-        "denoiser_width": [Interval(Integral, 1, None, closed="left")],
-        "denoiser_depth": [Interval(Integral, 0, None, closed="left")],
-        "n_timesteps": [Interval(Integral, 1, None, closed="left")],
-        "noise_schedule": [StrOptions({"cosine", "linear"})],
-        "prediction_type": [StrOptions({"epsilon", "v"})],
-        "n_sampling_steps": [Interval(Integral, 1, None, closed="left")],
-        "eta": [Interval(Real, 0, None, closed="left")],
         "noise_temperature": [Interval(Real, 0, None, closed="neither")],
         "guidance_scale": [Interval(Real, 0, None, closed="left")],
         "cond_dropout": [Interval(Real, 0, 1, closed="left")],
-        "class_balance": [Interval(Real, 0, 1, closed="both")],
         "ema_decay": [Interval(Real, 0, 1, closed="left"), None],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "patience": [Interval(Integral, 1, None, closed="left"), None],
-        "max_rows_per_class": [Interval(Integral, 1, None, closed="left")],
     }
 
     def __init__(
@@ -247,11 +237,7 @@ class LDMOverSampler(BaseGenerativeOverSampler):
 
     # ------------------------------------------------------------- fitting
     def _fit_generator(self, X, y, classes, seed) -> dict[str, Any]:
-        if self.n_sampling_steps > self.n_timesteps:
-            raise ValueError(
-                f"n_sampling_steps={self.n_sampling_steps} exceeds "
-                f"n_timesteps={self.n_timesteps}."
-            )
+        self._check_diffusion_params()
         if self.guidance_scale > 0 and self.cond_dropout == 0:
             raise ValueError(
                 f"guidance_scale={self.guidance_scale} needs an unconditional model; "
@@ -262,35 +248,27 @@ class LDMOverSampler(BaseGenerativeOverSampler):
             raise ValueError(f"ae_hidden_dims must be positive integers; got {hidden}.")
         device = resolve_device(self.device)
         ae_seed, diff_seed, cap_seed, enc_seed = draw_seeds(seed, 4)
-        rows = _cap_rows_per_class(y, self.max_rows_per_class, cap_seed)
-        X_fit = X.iloc[rows] if hasattr(X, "iloc") else X[rows]
-        labels = np.searchsorted(classes, y[rows])
-
+        X_fit, labels, row_weights = self._training_set(X, y, classes, cap_seed)
         encoder = self._make_encoder(enc_seed).fit(X_fit)
         x = torch.as_tensor(encoder.transform(X_fit), device=device)
         y_t = torch.as_tensor(labels, dtype=torch.long, device=device)
-        counts = np.bincount(labels, minlength=len(classes)).astype(np.float64)
-        row_weights = torch.as_tensor(
-            counts[labels] ** -self.class_balance, dtype=torch.float32
-        )
-        cat_slices = [(s.start, s.stop) for s in encoder.categorical_spans]
-        n_numeric = len(encoder.numeric_spans)
 
         with seeded_torch(ae_seed, device):
             vae = TabularVAE(
-                n_numeric,
-                cat_slices,
+                len(encoder.numeric_spans),
+                [(s.start, s.stop) for s in encoder.categorical_spans],
                 self.latent_dim,
                 hidden,
                 n_classes=len(classes) if self.conditional_autoencoder else 0,
             ).to(device)
-        ae_history = train_module(
+        ae_history = self._train(
             vae,
             lambda xb, yb, generator: vae.loss(xb, self.beta, generator, y=yb),
             [x, y_t],
-            generator=make_generator(ae_seed, device),
-            desc="autoencoder",
-            **self._training_kwargs(row_weights),
+            ae_seed,
+            device,
+            row_weights,
+            "autoencoder",
         )
         with torch.no_grad():
             mu = vae.encode(x, y_t)[0]
@@ -300,25 +278,16 @@ class LDMOverSampler(BaseGenerativeOverSampler):
         diffusion = GaussianDiffusion(
             make_schedule(self.noise_schedule, self.n_timesteps), self.prediction_type
         )
-        with seeded_torch(diff_seed, device):
-            denoiser = MLPDenoiser(
-                self.latent_dim, len(classes), self.denoiser_width, self.denoiser_depth
-            ).to(device)
-
-        def diffusion_loss(zb, yb, generator):
-            if self.cond_dropout > 0:
-                drop = torch.rand(yb.shape, device=yb.device, generator=generator)
-                yb = torch.where(drop < self.cond_dropout, denoiser.null_class, yb)
-            return diffusion.loss(denoiser, zb, generator, y=yb)
-
-        diff_history = train_module(
-            denoiser,
-            diffusion_loss,
-            [z, y_t],
-            generator=make_generator(diff_seed, device),
-            desc="latent diffusion",
+        denoiser, diff_history = self._fit_denoiser(
+            diffusion,
+            z,
+            labels,
+            len(classes),
+            diff_seed,
+            device,
+            row_weights,
+            "latent diffusion",
             ema_decay=self.ema_decay,
-            **self._training_kwargs(row_weights),
         )
         return {
             "device_": str(device),
@@ -333,16 +302,6 @@ class LDMOverSampler(BaseGenerativeOverSampler):
             "history_": {"autoencoder": ae_history, "diffusion": diff_history},
         }
 
-    def _training_kwargs(self, row_weights) -> dict[str, Any]:
-        return {
-            "row_weights": row_weights if self.class_balance > 0 else None,
-            "max_epochs": self.max_epochs,
-            "batch_size": self.batch_size,
-            "learning_rate": self.learning_rate,
-            "patience": self.patience,
-            "verbose": self.verbose,
-        }
-
     # ---------------------------------------------------------- generation
     @torch.inference_mode()
     def _generate_encoded(self, n_samples, class_index, generator):
@@ -354,20 +313,7 @@ class LDMOverSampler(BaseGenerativeOverSampler):
         )
         solver.set_timesteps(self.n_sampling_steps)
         labels = torch.full((n_samples,), class_index, dtype=torch.long, device=device)
-        w = self.guidance_scale
-        cond = labels
-        if w > 0:
-            cond = torch.cat([labels, torch.full_like(labels, denoiser.null_class)])
-
-        def model_fn(x, t):
-            x_in = torch.cat([x, x]) if w > 0 else x
-            t_vec = torch.full((x_in.shape[0],), t, dtype=torch.long, device=device)
-            out = denoiser(x_in, t_vec, cond)
-            if w > 0:
-                out_c, out_u = out.chunk(2)
-                out = (1 + w) * out_c - w * out_u
-            return out
-
+        model_fn = self._conditional_fn(denoiser, labels, self.guidance_scale)
         x_T = self.noise_temperature * torch.randn(
             (n_samples, self.latent_dim), device=device, generator=generator
         )
@@ -375,18 +321,6 @@ class LDMOverSampler(BaseGenerativeOverSampler):
         mean = torch.as_tensor(self.latent_mean_, device=device)
         std = torch.as_tensor(self.latent_std_, device=device)
         return vae.decode(z * std + mean, labels).float().cpu().numpy()
-
-
-def _cap_rows_per_class(y: np.ndarray, cap: int, seed: int) -> np.ndarray:
-    """Indices of the training rows: every row, or ``cap`` random rows per class."""
-    rng = np.random.default_rng(seed)
-    keep = []
-    for label in np.unique(y):
-        idx = np.flatnonzero(y == label)
-        if len(idx) > cap:
-            idx = np.sort(rng.choice(idx, size=cap, replace=False))
-        keep.append(idx)
-    return np.sort(np.concatenate(keep))
 
 
 LDMOverSampler.__doc__ = fill_doc(
