@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -60,8 +61,13 @@ def main(argv=None):
             attacks=["Spoofing"],
             ratios=args.ratios,
             seeds=args.seeds,
+            first_seed=0,
             samplers=["ldm"],
+            device="auto",
+            n_jobs=-1,
             ldm_params=json.dumps(params),
+            sampler_params="{}",
+            csv=Path(os.devnull),
         )
         result = run(ns)
         for ratio, part in result.groupby("ratio"):
@@ -79,7 +85,7 @@ def main(argv=None):
     lines = [
         *report_header(
             "LDMOverSampler design ablation (Benign vs Spoofing, RandomForest-200 F1)",
-            args.seeds,
+            f"0..{args.seeds - 1}",
             "Parameters are on top of the current defaults.",
         ),
         "| design step | parameters | ratio | F1 (mean ± std) | fit_resample s |",

@@ -1,7 +1,19 @@
 """ldm_oversample: latent-diffusion over-sampling for imbalanced tabular data."""
 
 from ._version import __version__
-from .over_sampling import DDPMOverSampler, LDMOverSampler
+from .over_sampling import (
+    CTGANOverSampler,
+    DDPMOverSampler,
+    LDMOverSampler,
+    SMOTEOverSampler,
+)
 from .tabular import TabularEncoder
 
-__all__ = ["DDPMOverSampler", "LDMOverSampler", "TabularEncoder", "__version__"]
+__all__ = [
+    "CTGANOverSampler",
+    "DDPMOverSampler",
+    "LDMOverSampler",
+    "SMOTEOverSampler",
+    "TabularEncoder",
+    "__version__",
+]

@@ -28,7 +28,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from tqdm.auto import tqdm
 
 from .tabular import TabularEncoder
-from .utils import draw_seeds, make_generator, runtime_device
+from .utils import draw_seeds, format_label, make_generator, runtime_device
 
 __all__ = ["BaseGenerativeOverSampler"]
 
@@ -54,6 +54,17 @@ default="auto"
         CPU. Outputs always come back as CPU arrays or DataFrames.""",
     "verbose": """verbose : bool, default=False
         Show tqdm progress bars for training and sampling. Otherwise silent.""",
+    # Fitted attributes every sampler of the package has.
+    "class_attributes": """sampling_strategy_ : dict
+        Number of rows generated per class.
+    classes_ : ndarray
+        Class labels seen in ``fit``.
+    class_counts_ : ndarray
+        Rows per class seen in ``fit``.""",
+    "feature_attributes": """n_features_in_ : int
+        Number of features seen in ``fit``.
+    feature_names_in_ : ndarray of str
+        Column names seen in ``fit`` (string-named DataFrames only).""",
 }
 
 
@@ -179,7 +190,8 @@ class BaseGenerativeOverSampler(BaseOverSampler):
             class_label = self.classes_[int(np.argmin(self.class_counts_))]
         elif class_label not in set(self.classes_.tolist()):
             raise ValueError(
-                f"class_label={class_label!r} was not seen in fit; known classes are "
+                f"class_label={format_label(class_label)} was not seen in fit; "
+                "known classes are "
                 f"{self.classes_.tolist()}."
             )
         seed = draw_seeds(self.random_state if random_state is None else random_state)[
@@ -224,7 +236,7 @@ class BaseGenerativeOverSampler(BaseOverSampler):
         starts = range(0, n_samples, self._generation_chunk_size)
         for start in tqdm(
             starts,
-            desc=f"sampling class {class_label!r}",
+            desc=f"sampling class {format_label(class_label)}",
             disable=not self.verbose or len(starts) < 2,
             leave=False,
         ):

@@ -1,15 +1,17 @@
 """Mixed-type tabular encoding shared by every generative sampler.
 
 :class:`TabularEncoder` maps a table (DataFrame or array) to a dense float matrix:
-numeric columns go through a quantile transform to a standard normal, categorical
-columns are one-hot encoded. It records a *layout*, an ordered tuple of
-:class:`ColumnSpan`, which the networks, their losses and the decoding all read.
+numeric columns go through a quantile transform to a standard normal (or, as in
+CTGAN, a mode-specific normalisation), categorical columns are one-hot encoded.
+It records a *layout*, an ordered tuple of :class:`ColumnSpan`, which the
+networks, their losses and the decoding all read.
 :meth:`TabularEncoder.inverse_transform` restores the original column order,
 dtypes and categories.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from numbers import Integral
@@ -18,11 +20,20 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.mixture import BayesianGaussianMixture
 from sklearn.preprocessing import QuantileTransformer
+from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["ColumnSpan", "TabularEncoder", "resolve_categorical_features"]
+__all__ = [
+    "ColumnSpan",
+    "TabularEncoder",
+    "draw_categorical",
+    "resolve_categorical_features",
+]
 
 
 @dataclass(frozen=True)
@@ -36,7 +47,10 @@ class ColumnSpan:
     kind : {"numeric", "categorical"}
         How the column is encoded.
     start, stop : int
-        Slice ``[start, stop)`` of the encoded matrix holding this column.
+        Slice ``[start, stop)`` of the encoded matrix holding this column. A
+        numeric span has width 1, except under mode-specific normalisation,
+        where it holds the scalar ``alpha`` at ``start`` followed by a one-hot
+        of the mode (see :attr:`n_modes`).
     position : int
         Position of the column in the original table.
     categories : ndarray or None
@@ -54,6 +68,11 @@ class ColumnSpan:
     def width(self) -> int:
         """Number of encoded dimensions of this column."""
         return self.stop - self.start
+
+    @property
+    def n_modes(self) -> int:
+        """Width of the mode one-hot of a mode-specific numeric span, else 0."""
+        return self.width - 1 if self.kind == "numeric" else 0
 
 
 def _is_categorical_dtype(dtype: Any) -> bool:
@@ -162,12 +181,19 @@ def resolve_categorical_features(X: Any, categorical_features: Any) -> np.ndarra
 class TabularEncoder(TransformerMixin, BaseEstimator):
     """Encode mixed-type tables for neural generators, and decode them back.
 
-    Numeric columns are mapped to a standard normal with
+    By default numeric columns are mapped to a standard normal with
     :class:`~sklearn.preprocessing.QuantileTransformer`, which tames the heavy tails
-    of flow statistics (rates, byte counts, inter-arrival times). Categorical
-    columns are one-hot encoded over the categories observed in ``fit``. The
-    encoded matrix holds the numeric block first, then one block per categorical
-    column; :attr:`layout_` records where each column lives.
+    of flow statistics (rates, byte counts, inter-arrival times). With
+    ``numeric_transform="mode_specific"`` they get CTGAN's mode-specific
+    normalisation instead (Xu et al., 2019): a variational Gaussian mixture
+    (:class:`~sklearn.mixture.BayesianGaussianMixture` with a Dirichlet-process
+    prior) is fitted to each column, modes whose weight is at most
+    ``mode_weight_threshold`` are dropped, and a value ``x`` is encoded as a scalar
+    ``alpha = (x - mean_k) / (4 std_k)``, clipped to [-0.99, 0.99], followed by a
+    one-hot of its mode ``k``; ``k`` is drawn from the mixture's posterior.
+    Categorical columns are one-hot encoded over the categories observed in
+    ``fit``. The encoded matrix holds the numeric spans first, then one block per
+    categorical column; :attr:`layout_` records where each column lives.
 
     Parameters
     ----------
@@ -175,9 +201,24 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         Which columns are categorical; see :func:`resolve_categorical_features`.
     n_quantiles : int, default=1000
         Number of quantiles of the numeric transform (capped at the number of
-        rows).
+        rows). Quantile transform only.
     random_state : int, RandomState instance or None, default=None
-        Seed of the quantile transformer's row subsampling (used above 100k rows).
+        Seed of the quantile transformer's row subsampling (used above 100k
+        rows), and of the mixture fits and the mode draws of the mode-specific
+        normalisation. With an integer, :meth:`transform` is a deterministic
+        function of its input. The global NumPy random state is never used.
+    numeric_transform : {"quantile", "mode_specific"}, default="quantile"
+        How numeric columns are encoded: one quantile-normal dimension each, or
+        CTGAN's mode-specific normalisation (``1 + n_modes`` dimensions each).
+    max_modes : int, default=10
+        Mixture components fitted per numeric column (mode-specific only).
+    mode_weight_threshold : float, default=0.005
+        Components with a weight at most this are dropped (mode-specific only).
+    mode_fit_max_rows : int or None, default=5000
+        The mixtures are fitted on at most this many rows, drawn at random
+        (every row is still encoded). None fits on every row. Mode-specific only.
+    n_jobs : int or None, default=None
+        Parallel jobs (joblib) for the per-column mixture fits. None is 1.
 
     Attributes
     ----------
@@ -188,15 +229,36 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
     categorical_mask_ : ndarray of bool
         True for categorical columns, in original column order.
     quantile_transformer_ : QuantileTransformer or None
-        The fitted numeric transform (None without numeric columns).
+        The fitted numeric transform (None without numeric columns, or with the
+        mode-specific normalisation).
+    mode_means_, mode_stds_ : list of ndarray
+        Mean and standard deviation of the kept modes of each numeric column, in
+        encoded order (mode-specific only).
+    mode_mixtures_ : list of BayesianGaussianMixture or None
+        The fitted mixture of each numeric column, on the standardised column
+        (None for a constant column). Mode-specific only.
     """
 
     def __init__(
-        self, *, categorical_features="auto", n_quantiles=1000, random_state=None
+        self,
+        *,
+        categorical_features="auto",
+        n_quantiles=1000,
+        random_state=None,
+        numeric_transform="quantile",
+        max_modes=10,
+        mode_weight_threshold=0.005,
+        mode_fit_max_rows=5000,
+        n_jobs=None,
     ):
         self.categorical_features = categorical_features
         self.n_quantiles = n_quantiles
         self.random_state = random_state
+        self.numeric_transform = numeric_transform
+        self.max_modes = max_modes
+        self.mode_weight_threshold = mode_weight_threshold
+        self.mode_fit_max_rows = mode_fit_max_rows
+        self.n_jobs = n_jobs
 
     # ------------------------------------------------------------------ fitting
     def fit(self, X, y=None):
@@ -217,6 +279,11 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         n_samples = X.shape[0]
         if n_samples == 0:
             raise ValueError("Cannot fit TabularEncoder on an empty table (0 rows).")
+        if self.numeric_transform not in ("quantile", "mode_specific"):
+            raise ValueError(
+                "numeric_transform must be 'quantile' or 'mode_specific'; got "
+                f"{self.numeric_transform!r}."
+            )
         self.is_dataframe_ = isinstance(X, pd.DataFrame)
         self.columns_ = _column_names(X)
         self.n_features_in_ = len(self.columns_)
@@ -233,20 +300,26 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         self.numeric_is_integer_ = np.array(
             [self._is_integer_column(X, j) for j in numeric], dtype=bool
         )
-        if numeric:
+        widths = [1] * len(numeric)
+        self.quantile_transformer_ = None
+        if numeric and self.numeric_transform == "mode_specific":
+            self._fit_modes(num_values)
+            widths = [1 + len(m) for m in self.mode_means_]
+        elif numeric:
             self.quantile_transformer_ = QuantileTransformer(
                 n_quantiles=max(1, min(self.n_quantiles, n_samples)),
                 output_distribution="normal",
                 subsample=100_000,
                 random_state=self.random_state,
             ).fit(num_values)
-        else:
-            self.quantile_transformer_ = None
 
         spans: list[ColumnSpan] = []
-        for k, j in enumerate(numeric):
-            spans.append(ColumnSpan(self.columns_[j], "numeric", k, k + 1, j))
-        offset = len(numeric)
+        offset = 0
+        for j, width in zip(numeric, widths, strict=True):
+            spans.append(
+                ColumnSpan(self.columns_[j], "numeric", offset, offset + width, j)
+            )
+            offset += width
         for j in categorical:
             values = self._column(X, j)
             self._check_no_missing(values, j)
@@ -260,6 +333,47 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         self.layout_ = tuple(spans)
         self.n_encoded_ = offset
         return self
+
+    def _fit_modes(self, values: np.ndarray) -> None:
+        """Fit one variational Gaussian mixture per numeric column."""
+        for name, value, low in (
+            ("max_modes", self.max_modes, 1),
+            ("mode_fit_max_rows", self.mode_fit_max_rows, 1),
+        ):
+            if value is None and name == "mode_fit_max_rows":
+                continue
+            if (
+                not isinstance(value, Integral)
+                or isinstance(value, bool)
+                or value < low
+            ):
+                raise ValueError(f"{name} must be an integer >= {low}; got {value!r}.")
+        if not 0 <= self.mode_weight_threshold < 1:
+            raise ValueError(
+                "mode_weight_threshold must be in [0, 1); got "
+                f"{self.mode_weight_threshold!r}."
+            )
+        rng = check_random_state(_own_seed(self.random_state))
+        seeds = rng.randint(0, np.iinfo(np.int32).max, size=values.shape[1])
+        rows = np.arange(values.shape[0])
+        cap = self.mode_fit_max_rows
+        if cap is not None and len(rows) > cap:
+            rows = np.sort(rng.choice(len(rows), size=cap, replace=False))
+        fitted = Parallel(n_jobs=self.n_jobs)(
+            delayed(_fit_column_modes)(
+                values[rows, k],
+                int(seeds[k]),
+                self.max_modes,
+                self.mode_weight_threshold,
+            )
+            for k in range(values.shape[1])
+        )
+        self.mode_mixtures_ = [f[0] for f in fitted]
+        self.mode_keep_ = [f[1] for f in fitted]
+        self.mode_means_ = [f[2] for f in fitted]
+        self.mode_stds_ = [f[3] for f in fitted]
+        self.mode_centers_ = np.array([f[4] for f in fitted])
+        self.mode_scales_ = np.array([f[5] for f in fitted])
 
     @property
     def numeric_spans(self) -> list[ColumnSpan]:
@@ -295,7 +409,10 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         num = self.numeric_spans
         if num:
             values = self._numeric_block(X, [s.position for s in num])
-            Z[:, : len(num)] = self.quantile_transformer_.transform(values)
+            if self.numeric_transform == "mode_specific":
+                self._encode_modes(values, num, Z)
+            else:
+                Z[:, : len(num)] = self.quantile_transformer_.transform(values)
         for span in self.categorical_spans:
             values = self._column(X, span.position)
             self._check_no_missing(values, span.position)
@@ -308,6 +425,46 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
                 )
             Z[np.arange(len(codes)), span.start + codes] = 1.0
         return Z
+
+    def mode_posterior(self, values: np.ndarray) -> list[np.ndarray]:
+        """Posterior probabilities of the kept modes of each numeric column.
+
+        As in CTGAN, ``1e-6`` is added to every probability before normalising,
+        so that every mode keeps a tiny chance.
+
+        Parameters
+        ----------
+        values : ndarray of shape (n_samples, n_numeric)
+            Numeric columns, in encoded order.
+
+        Returns
+        -------
+        probs : list of ndarray of shape (n_samples, n_modes)
+        """
+        check_is_fitted(self, "mode_means_")
+        out = []
+        for k, mixture in enumerate(self.mode_mixtures_):
+            if mixture is None or len(values) == 0:
+                out.append(np.ones((len(values), 1)))
+                continue
+            z = (values[:, k] - self.mode_centers_[k]) / self.mode_scales_[k]
+            probs = mixture.predict_proba(z[:, None])[:, self.mode_keep_[k]] + 1e-6
+            out.append(probs / probs.sum(axis=1, keepdims=True))
+        return out
+
+    def _encode_modes(self, values: np.ndarray, spans, Z: np.ndarray) -> None:
+        """Fill the numeric spans of ``Z``: alpha, then the one-hot of a drawn mode."""
+        rng = check_random_state(_own_seed(self.random_state))
+        uniforms = rng.random_sample(values.shape)
+        rows = np.arange(len(values))
+        posteriors = self.mode_posterior(values)
+        for k, (span, probs) in enumerate(zip(spans, posteriors, strict=True)):
+            mode = draw_categorical(probs, uniforms[:, k])
+            alpha = (values[:, k] - self.mode_means_[k][mode]) / (
+                4.0 * self.mode_stds_[k][mode]
+            )
+            Z[:, span.start] = np.clip(alpha, -0.99, 0.99)
+            Z[rows, span.start + 1 + mode] = 1.0
 
     def category_codes(self, X_encoded: np.ndarray) -> np.ndarray:
         """Categorical codes (argmax per categorical span) of an encoded matrix.
@@ -353,18 +510,70 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         columns: list[np.ndarray | None] = [None] * self.n_features_in_
         num = self.numeric_spans
         if num:
-            z = np.asarray(X_encoded[:, : len(num)], dtype=np.float64)
-            values = self.quantile_transformer_.inverse_transform(z) if len(z) else z
+            if self.numeric_transform == "mode_specific":
+                values = self._decode_modes(X_encoded, num)
+            else:
+                z = np.asarray(X_encoded[:, : len(num)], dtype=np.float64)
+                values = (
+                    self.quantile_transformer_.inverse_transform(z) if len(z) else z
+                )
+            for k, span in enumerate(num):
+                columns[span.position] = values[:, k]
+        codes = self.category_codes(X_encoded)
+        for k, span in enumerate(self.categorical_spans):
+            columns[span.position] = self._decode_categories(span, codes[:, k])
+        return self.from_columns(columns)
+
+    def from_columns(self, columns: Sequence[np.ndarray]):
+        """Assemble decoded columns into a table in the fitted format.
+
+        The shared last step of decoding, also used by samplers that generate in
+        data space (SMOTE): numeric values are clipped to the range observed in
+        ``fit`` and rounded for integer columns; every column gets its fitted
+        dtype, and the table its fitted container and column names.
+
+        Parameters
+        ----------
+        columns : sequence of array-like of shape (n_samples,)
+            One array per original column, in the original order: numbers for
+            numeric columns (in original units), category values for categorical
+            ones.
+
+        Returns
+        -------
+        X : DataFrame or ndarray
+            As :meth:`inverse_transform`.
+        """
+        check_is_fitted(self, "layout_")
+        if len(columns) != self.n_features_in_:
+            raise ValueError(
+                f"Expected {self.n_features_in_} columns; got {len(columns)}."
+            )
+        columns = list(columns)
+        n_rows = len(columns[0]) if columns else 0
+        num = self.numeric_spans
+        if num:
+            values = np.empty((n_rows, len(num)), dtype=np.float64)
+            for k, span in enumerate(num):
+                values[:, k] = np.asarray(columns[span.position], dtype=np.float64)
             np.clip(values, self.numeric_min_, self.numeric_max_, out=values)
             values[:, self.numeric_is_integer_] = np.rint(
                 values[:, self.numeric_is_integer_]
             )
             for k, span in enumerate(num):
                 columns[span.position] = values[:, k]
-        codes = self.category_codes(X_encoded)
-        for k, span in enumerate(self.categorical_spans):
-            columns[span.position] = self._decode_categories(span, codes[:, k])
-        return self._assemble(columns, X_encoded.shape[0])
+        return self._assemble(columns, n_rows)
+
+    def _decode_modes(self, X_encoded: np.ndarray, spans) -> np.ndarray:
+        """Invert the mode-specific normalisation, with the argmax mode."""
+        values = np.empty((X_encoded.shape[0], len(spans)), dtype=np.float64)
+        for k, span in enumerate(spans):
+            alpha = np.clip(np.asarray(X_encoded[:, span.start], np.float64), -1, 1)
+            mode = np.asarray(X_encoded[:, span.start + 1 : span.stop]).argmax(axis=1)
+            values[:, k] = (
+                alpha * 4.0 * self.mode_stds_[k][mode] + self.mode_means_[k][mode]
+            )
+        return values
 
     # ---------------------------------------------------------------- helpers
     def _column(self, X, j):
@@ -444,6 +653,75 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         frame = pd.DataFrame(data)
         frame.columns = pd.Index(self.columns_)
         return frame
+
+
+def draw_categorical(probs: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
+    """Draw one category per row by inverting the cumulative probabilities.
+
+    Vectorised replacement of a per-row ``rng.choice(len(p), p=p)`` loop.
+
+    Parameters
+    ----------
+    probs : ndarray of shape (n_samples, n_categories)
+        Row-wise probabilities (each row sums to 1).
+    uniforms : ndarray of shape (n_samples,)
+        Uniform draws in [0, 1).
+
+    Returns
+    -------
+    index : ndarray of int64 of shape (n_samples,)
+        ``index[i]`` is the first ``k`` with ``cumsum(probs[i])[k] > uniforms[i]``.
+    """
+    cumulative = np.cumsum(probs, axis=1)
+    index = (cumulative <= np.asarray(uniforms)[:, None]).sum(axis=1)
+    return np.minimum(index, probs.shape[1] - 1).astype(np.int64)
+
+
+def _fit_column_modes(
+    values: np.ndarray, seed: int, max_modes: int, weight_threshold: float
+) -> tuple:
+    """Fit CTGAN's mixture to one column.
+
+    Returns (mixture, kept-mode mask, kept means, kept stds, center, scale). The
+    mixture is fitted on the standardised column, which makes it independent of
+    the column's units (its ``reg_covar`` would otherwise floor the std of a
+    column of tiny values at 1e-3); means and stds are returned in the original
+    units. A constant column gets one mode of unit std and no mixture.
+    """
+    center = float(values.mean())
+    scale = float(values.std())
+    if not np.isfinite(scale) or scale <= 1e-12 * max(1.0, abs(center)):
+        return None, np.ones(1, dtype=bool), np.array([center]), np.ones(1), center, 1.0
+    z = (values - center) / scale
+    # Same prior as CTGAN's rdt.ClusterBasedNormalizer. For one dimension the
+    # "spherical" covariance is the same model as "full", only cheaper.
+    mixture = BayesianGaussianMixture(
+        n_components=min(max_modes, len(values)),
+        covariance_type="spherical",
+        weight_concentration_prior_type="dirichlet_process",
+        weight_concentration_prior=0.001,
+        random_state=seed,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        mixture.fit(z[:, None])
+    keep = mixture.weights_ > weight_threshold
+    if not keep.any():
+        keep = mixture.weights_ == mixture.weights_.max()
+    means = center + scale * mixture.means_[keep, 0]
+    stds = scale * np.sqrt(mixture.covariances_[keep])
+    return mixture, keep, means, stds, center, scale
+
+
+def _own_seed(random_state: Any) -> Any:
+    """``random_state`` for private use: None becomes fresh OS entropy.
+
+    ``check_random_state(None)`` would return NumPy's global generator; drawing
+    from it would change the caller's global random state.
+    """
+    if random_state is None:
+        return np.random.RandomState(np.random.default_rng().integers(2**31 - 1))
+    return random_state
 
 
 def _sorted_unique(values: np.ndarray) -> np.ndarray:

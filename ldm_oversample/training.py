@@ -17,12 +17,12 @@ class TrainingDivergedError(ValueError, FloatingPointError):
 
 def train_module(
     module: torch.nn.Module,
-    loss_fn: Callable[..., torch.Tensor],
+    loss_fn: Callable[..., torch.Tensor] | None,
     data: Sequence[torch.Tensor],
     *,
     max_epochs: int,
     batch_size: int,
-    learning_rate: float,
+    learning_rate: float | None = None,
     generator: torch.Generator,
     weight_decay: float = 0.0,
     patience: int | None = None,
@@ -32,6 +32,9 @@ def train_module(
     ema_decay: float | None = None,
     verbose: bool = False,
     desc: str = "training",
+    update_fn: Callable[..., torch.Tensor | float] | None = None,
+    drop_last: bool = False,
+    epoch_size: int | None = None,
 ) -> list[float]:
     """Train ``module`` with AdamW on in-memory tensors, with early stopping.
 
@@ -40,20 +43,29 @@ def train_module(
     ``row_weights``). Training stops early when an exponential moving average of
     the epoch loss has not improved by a relative ``tol`` for ``patience`` epochs.
 
+    Models that need their own optimisation step, such as a GAN's alternating
+    discriminator and generator updates, pass ``update_fn`` instead of
+    ``loss_fn``: the loop then draws the batches, records the losses, checks
+    for divergence, stops early, keeps the EMA and shows progress as usual, and
+    ``update_fn`` does the optimisation of each batch.
+
     Parameters
     ----------
     module : nn.Module
-        The model whose parameters are optimised (in place).
-    loss_fn : callable
+        The model whose parameters are optimised (in place). With ``update_fn``,
+        the module whose train/eval mode the loop sets and whose parameters the
+        EMA tracks.
+    loss_fn : callable or None
         ``loss_fn(*batch, generator=generator)`` returning a scalar loss tensor.
+        None when ``update_fn`` is given.
     data : sequence of Tensor
         Tensors sharing their first dimension, already on the training device.
     max_epochs : int
         Maximum number of passes over the data.
     batch_size : int
-        Rows per optimisation step (capped at the number of rows).
-    learning_rate : float
-        AdamW learning rate.
+        Rows per optimisation step (capped at the rows drawn per epoch).
+    learning_rate : float or None, default=None
+        AdamW learning rate; required with ``loss_fn``, unused with ``update_fn``.
     generator : torch.Generator
         Source of the batch order; also passed to ``loss_fn``.
     weight_decay : float, default=0.0
@@ -74,6 +86,18 @@ def train_module(
         Show a tqdm progress bar.
     desc : str, default="training"
         Label of the progress bar.
+    update_fn : callable or None, default=None
+        ``update_fn(*batch, generator=generator)`` that performs its own
+        optimisation step(s) on the batch (backward passes, optimiser steps,
+        gradient clipping) and returns the loss to record, as a float or a
+        tensor. Exclusive with ``loss_fn``; the loop then creates no optimiser
+        and ignores ``learning_rate``, ``weight_decay`` and ``grad_clip``.
+    drop_last : bool, default=False
+        Skip the last batch of an epoch when it is smaller than ``batch_size``
+        (for models that need a fixed batch shape, such as PacGAN).
+    epoch_size : int or None, default=None
+        Rows drawn per epoch; None is ``n``. Values above ``n`` need
+        ``row_weights`` (rows are then drawn with replacement).
 
     Returns
     -------
@@ -85,11 +109,23 @@ def train_module(
     TrainingDivergedError
         If the loss becomes NaN or infinite.
     """
+    if (loss_fn is None) == (update_fn is None):
+        raise ValueError("Pass exactly one of loss_fn and update_fn.")
     n = data[0].shape[0]
-    batch_size = max(1, min(batch_size, n))
-    optimizer = torch.optim.AdamW(
-        module.parameters(), lr=learning_rate, weight_decay=weight_decay
-    )
+    n_draws = n if epoch_size is None else int(epoch_size)
+    if n_draws < 1 or (n_draws > n and row_weights is None):
+        raise ValueError(
+            f"epoch_size={epoch_size} must be between 1 and the {n} rows, or "
+            "larger with row_weights (draws with replacement)."
+        )
+    batch_size = max(1, min(batch_size, n_draws))
+    optimizer = None
+    if update_fn is None:
+        if learning_rate is None:
+            raise ValueError("learning_rate is required with loss_fn.")
+        optimizer = torch.optim.AdamW(
+            module.parameters(), lr=learning_rate, weight_decay=weight_decay
+        )
     gen_device = generator.device
     history: list[float] = []
     best = math.inf
@@ -103,35 +139,48 @@ def train_module(
     for epoch in bar:
         if row_weights is None:
             order = torch.randperm(n, generator=generator, device=gen_device)
+            order = order[:n_draws]
         else:
             order = torch.multinomial(
-                row_weights.to(gen_device), n, replacement=True, generator=generator
+                row_weights.to(gen_device),
+                n_draws,
+                replacement=True,
+                generator=generator,
             )
         order = order.to(data[0].device)
         total = torch.zeros((), device=data[0].device)
         n_batches = 0
-        for start in range(0, n, batch_size):
+        stop = n_draws - n_draws % batch_size if drop_last else n_draws
+        for start in range(0, stop, batch_size):
             idx = order[start : start + batch_size]
-            loss = loss_fn(*(d[idx] for d in data), generator=generator)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            if grad_clip is not None:
-                torch.nn.utils.clip_grad_norm_(module.parameters(), grad_clip)
-            optimizer.step()
+            batch = (d[idx] for d in data)
+            if update_fn is not None:
+                loss = torch.as_tensor(update_fn(*batch, generator=generator))
+            else:
+                loss = loss_fn(*batch, generator=generator)
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                if grad_clip is not None:
+                    torch.nn.utils.clip_grad_norm_(module.parameters(), grad_clip)
+                optimizer.step()
             if ema is not None:
                 decay = min(ema_decay, (1 + step) / (10 + step))
                 with torch.no_grad():
                     for e, p in zip(ema, params, strict=True):
                         e.lerp_(p, 1.0 - decay)
             step += 1
-            total += loss.detach()
+            total += loss.detach().to(total.device)
             n_batches += 1
         epoch_loss = float(total) / n_batches
         if not math.isfinite(epoch_loss):
             raise TrainingDivergedError(
                 f"The {desc} loss became {epoch_loss} at epoch {epoch + 1}; lower "
-                f"learning_rate (currently {learning_rate:g}) or check the input for "
-                "extreme values."
+                + (
+                    f"learning_rate (currently {learning_rate:g})"
+                    if learning_rate is not None
+                    else "the learning rates"
+                )
+                + " or check the input for extreme values."
             )
         history.append(epoch_loss)
         bar.set_postfix(loss=f"{epoch_loss:.4f}")

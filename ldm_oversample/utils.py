@@ -10,7 +10,13 @@ import numpy as np
 import torch
 from sklearn.utils import check_random_state
 
-__all__ = ["draw_seeds", "make_generator", "resolve_device", "seeded_torch"]
+__all__ = [
+    "draw_seeds",
+    "format_label",
+    "make_generator",
+    "resolve_device",
+    "seeded_torch",
+]
 
 _MAX_SEED = np.iinfo(np.int32).max
 
@@ -110,3 +116,9 @@ def seeded_torch(seed: int, device: torch.device) -> Iterator[None]:
     with torch.random.fork_rng(devices=devices):
         torch.manual_seed(int(seed))
         yield
+
+
+def format_label(label: Any) -> str:
+    """``repr`` of a class label, without NumPy's scalar wrapper (``2``, not
+    ``np.int64(2)``), for error messages."""
+    return repr(label.item() if isinstance(label, np.generic) else label)

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.datasets import make_classification
 
 #: Tiny settings: the tests check semantics, not sample quality.
 FAST_LDM = dict(
@@ -31,7 +32,21 @@ FAST = {
         max_epochs=2,
         batch_size=64,
     ),
+    "CTGANOverSampler": dict(
+        embedding_dim=8,
+        generator_dims=(16,),
+        discriminator_dims=(16,),
+        pac=2,
+        max_modes=3,
+        max_epochs=2,
+        batch_size=32,
+    ),
 }
+
+
+#: The neural samplers (they have device, max_epochs, batch_size and verbose).
+TORCH_SAMPLERS = sorted(FAST)
+FAST["SMOTEOverSampler"] = {}
 
 
 def make_fast(name: str, **kwargs):
@@ -71,3 +86,17 @@ def make_mixed_frame(n: int = 120, seed: int = 0, minority: float = 0.2):
 @pytest.fixture
 def mixed_data():
     return make_mixed_frame()
+
+
+@pytest.fixture(scope="session")
+def multiclass():
+    """Three numeric classes of 60%, 30% and 10% (240 rows)."""
+    X, y = make_classification(
+        n_samples=240,
+        n_features=6,
+        n_informative=4,
+        n_classes=3,
+        weights=[0.6, 0.3, 0.1],
+        random_state=0,
+    )
+    return X, y

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from sklearn.datasets import make_classification
 
 from ldm_oversample import LDMOverSampler
 
@@ -14,19 +13,6 @@ from .conftest import FAST_LDM
 
 def fast(**kwargs):
     return LDMOverSampler(**{**FAST_LDM, "random_state": 0, **kwargs})
-
-
-@pytest.fixture(scope="module")
-def multiclass():
-    X, y = make_classification(
-        n_samples=240,
-        n_features=6,
-        n_informative=4,
-        n_classes=3,
-        weights=[0.6, 0.3, 0.1],
-        random_state=0,
-    )
-    return X, y
 
 
 def test_multiclass_uses_one_conditional_model(multiclass):

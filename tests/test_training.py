@@ -346,3 +346,190 @@ def test_ema_of_weights_known_answer():
         ema = s.lerp(p1, 1 - 0.1)  # decay min(0.99, 1/10)
         ema = ema.lerp(p2, 1 - 2 / 11)  # decay min(0.99, 2/11)
         torch.testing.assert_close(got, ema)
+
+
+# ------------------------------------------------------------ update_fn hook
+def _module_with_param(value: float = 0.0):
+    module = torch.nn.Module()
+    module.p = torch.nn.Parameter(torch.full((1,), value))
+    return module
+
+
+def test_update_fn_does_its_own_steps_and_its_losses_are_recorded():
+    """The loop draws batches and records; update_fn owns the optimisation."""
+    module = _module_with_param()
+    optimizer = torch.optim.SGD(module.parameters(), lr=0.5)
+    g = torch.Generator().manual_seed(0)
+    seen = []
+
+    def update(xb, generator):
+        assert generator is g
+        seen.append(xb[:, 0].clone())
+        optimizer.zero_grad()
+        loss = ((module.p - 1.0) ** 2).sum()
+        loss.backward()
+        optimizer.step()
+        return float(len(seen))  # a float is accepted and recorded
+
+    history = train_module(
+        module,
+        None,
+        [torch.arange(10, dtype=torch.float32)[:, None]],
+        update_fn=update,
+        max_epochs=3,
+        batch_size=4,
+        generator=g,
+    )
+    # Batches of 4, 4, 2 per epoch, each epoch a permutation of the rows.
+    assert [len(b) for b in seen] == [4, 4, 2] * 3
+    assert sorted(torch.cat(seen[:3]).tolist()) == list(range(10))
+    # Recorded: the mean of the returned values per epoch.
+    assert history == pytest.approx([2.0, 5.0, 8.0])
+    # Only update_fn moved the parameter (SGD on (p - 1)^2: p -> 1 in one step).
+    assert module.p.item() == pytest.approx(1.0)
+    assert not module.training
+
+
+def test_update_fn_gets_no_optimiser_from_the_loop():
+    """Without a loss_fn the loop makes no step: a zero update leaves p alone."""
+    module = _module_with_param(3.0)
+    train_module(
+        module,
+        None,
+        [torch.zeros((6, 1))],
+        update_fn=lambda xb, generator: torch.tensor(0.5),
+        max_epochs=2,
+        batch_size=2,
+        generator=torch.Generator().manual_seed(0),
+        weight_decay=0.9,  # ignored with update_fn
+    )
+    assert module.p.item() == 3.0
+
+
+@pytest.mark.parametrize("which", ["both", "neither"])
+def test_exactly_one_of_loss_fn_and_update_fn(which):
+    module = _module_with_param()
+    kwargs = dict(max_epochs=1, batch_size=2, learning_rate=1e-3)
+    loss_fn = _constant_loss(module.p) if which == "both" else None
+    update = (lambda xb, generator: 0.0) if which == "both" else None
+    with pytest.raises(ValueError, match="exactly one"):
+        train_module(
+            module,
+            loss_fn,
+            [torch.zeros((4, 1))],
+            update_fn=update,
+            generator=torch.Generator().manual_seed(0),
+            **kwargs,
+        )
+
+
+def test_loss_fn_needs_a_learning_rate():
+    module = _module_with_param()
+    with pytest.raises(ValueError, match="learning_rate"):
+        train_module(
+            module,
+            _constant_loss(module.p),
+            [torch.zeros((4, 1))],
+            max_epochs=1,
+            batch_size=2,
+            generator=torch.Generator().manual_seed(0),
+        )
+
+
+def test_update_fn_nan_raises_diverged_error():
+    with pytest.raises(TrainingDivergedError, match="critic"):
+        train_module(
+            _module_with_param(),
+            None,
+            [torch.zeros((4, 1))],
+            update_fn=lambda xb, generator: float("nan"),
+            max_epochs=2,
+            batch_size=2,
+            generator=torch.Generator().manual_seed(0),
+            desc="critic",
+        )
+
+
+def test_drop_last_keeps_only_full_batches():
+    sizes = []
+
+    def update(xb, generator):
+        sizes.append(len(xb))
+        return 0.0
+
+    train_module(
+        _module_with_param(),
+        None,
+        [torch.zeros((10, 1))],
+        update_fn=update,
+        drop_last=True,
+        max_epochs=2,
+        batch_size=4,
+        generator=torch.Generator().manual_seed(0),
+    )
+    assert sizes == [4, 4, 4, 4]
+
+
+def test_epoch_size_draws_more_rows_than_exist_with_row_weights():
+    """CTGAN's epoch: max(n // batch, 1) full batches drawn with replacement."""
+    seen = []
+
+    def update(ib, generator):
+        seen.append(ib.clone())
+        return 0.0
+
+    weights = torch.tensor([0.0, 1.0, 1.0, 2.0, 0.0, 0.0])
+    train_module(
+        _module_with_param(),
+        None,
+        [torch.arange(6)],
+        update_fn=update,
+        row_weights=weights,
+        epoch_size=25,
+        drop_last=True,
+        max_epochs=3,
+        batch_size=10,
+        generator=torch.Generator().manual_seed(0),
+    )
+    assert [len(b) for b in seen] == [10] * 6  # 25 draws -> 2 full batches
+    assert set(torch.cat(seen).tolist()) <= {1, 2, 3}
+    with pytest.raises(ValueError, match="epoch_size"):
+        train_module(
+            _module_with_param(),
+            None,
+            [torch.arange(6)],
+            update_fn=update,
+            epoch_size=7,  # more than the rows, without row_weights
+            max_epochs=1,
+            batch_size=2,
+            generator=torch.Generator().manual_seed(0),
+        )
+
+
+def test_update_fn_with_patience_and_ema():
+    """Early stopping and the EMA work the same with update_fn."""
+    module = _module_with_param(0.0)
+
+    def update(xb, generator):
+        with torch.no_grad():
+            module.p += 1.0
+        return 1.0  # flat: stops after patience + 1 epochs
+
+    history = train_module(
+        module,
+        None,
+        [torch.zeros((2, 1))],
+        update_fn=update,
+        patience=2,
+        ema_decay=0.5,
+        max_epochs=50,
+        batch_size=2,
+        generator=torch.Generator().manual_seed(0),
+    )
+    assert len(history) == 3
+    # p went 1, 2, 3; EMA with warm-up decays 1/10, 2/11, 3/12 (all below 0.5).
+    ema = 0.0
+    for step, value in enumerate([1.0, 2.0, 3.0]):
+        decay = min(0.5, (1 + step) / (10 + step))
+        ema = decay * ema + (1 - decay) * value
+    assert module.p.item() == pytest.approx(ema)

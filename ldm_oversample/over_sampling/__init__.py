@@ -1,6 +1,8 @@
 """Over-samplers with imbalanced-learn's ``fit_resample`` interface."""
 
+from .ctgan import CTGANOverSampler
 from .ddpm import DDPMOverSampler
 from .ldm import LDMOverSampler
+from .smote import SMOTEOverSampler
 
-__all__ = ["DDPMOverSampler", "LDMOverSampler"]
+__all__ = ["CTGANOverSampler", "DDPMOverSampler", "LDMOverSampler", "SMOTEOverSampler"]

@@ -93,12 +93,7 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
 
     Attributes
     ----------
-    sampling_strategy_ : dict
-        Number of rows generated per class.
-    classes_ : ndarray
-        Class labels seen in ``fit``.
-    class_counts_ : ndarray
-        Rows per class seen in ``fit``.
+    {class_attributes}
     encoder_ : TabularEncoder
         The fitted column encoder.
     autoencoder_ : TabularVAE
@@ -113,10 +108,7 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         Per-epoch training losses, under ``"autoencoder"`` and ``"diffusion"``.
     device_ : str
         The device the models were trained on.
-    n_features_in_ : int
-        Number of features seen in ``fit``.
-    feature_names_in_ : ndarray of str
-        Column names seen in ``fit`` (string-named DataFrames only).
+    {feature_attributes}
 
     See Also
     --------

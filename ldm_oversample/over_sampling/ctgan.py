@@ -1,0 +1,479 @@
+"""CTGAN-style over-sampler: a class-conditional tabular GAN (Xu et al., 2019)."""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+import torch
+from sklearn.utils._param_validation import Interval
+from torch.nn import functional as F
+
+from ..base import BaseGenerativeOverSampler, fill_doc
+from ..nn import PacDiscriminator, ResidualGenerator, gradient_penalty, span_activations
+from ..tabular import TabularEncoder
+from ..training import train_module
+from ..utils import draw_seeds, make_generator, resolve_device, seeded_torch
+
+__all__ = ["CTGANOverSampler"]
+
+
+class CTGANOverSampler(BaseGenerativeOverSampler):
+    """Over-sample with a class-conditional tabular GAN in the style of CTGAN.
+
+    A re-implementation in torch of CTGAN (Xu et al., "Modeling Tabular Data
+    using Conditional GAN", NeurIPS 2019), without the ``ctgan`` package:
+
+    - numeric columns get CTGAN's mode-specific normalisation (a variational
+      Gaussian mixture per column, through
+      :class:`~ldm_oversample.TabularEncoder` with
+      ``numeric_transform="mode_specific"``), categorical columns a one-hot;
+    - a conditional vector with training-by-sampling: one categorical column is
+      picked uniformly, one of its categories with probability proportional to
+      the log of its frequency, and the real rows of the batch hold it;
+    - a generator of residual blocks with ``tanh`` outputs for the scalars and
+      Gumbel-softmax (``tau=0.2``) for the mode and category one-hots, and a
+      cross-entropy penalty when it misses the conditioned category;
+    - a PacGAN critic (``pac`` rows judged together, LeakyReLU(0.2),
+      Dropout(0.5)) trained with the WGAN-GP loss (penalty weight 10);
+    - Adam with CTGAN's learning rates, betas (0.5, 0.9) and weight decay.
+
+    The class is part of the conditional vector (a one-hot, next to the
+    categorical condition), classes are drawn with log-frequency during
+    training so that scarce classes are seen often, and the critic sees the
+    condition with each row. Generating rows of class ``c`` sets the class part
+    exactly, so every generated row belongs to ``c`` (no rejection sampling).
+
+    Parameters
+    ----------
+    {sampling_strategy}
+    {random_state}
+    {categorical_features}
+    embedding_dim : int, default=128
+        Width of the generator's input noise.
+    generator_dims : tuple of int, default=(256, 256)
+        Widths of the generator's residual blocks.
+    discriminator_dims : tuple of int, default=(256, 256)
+        Hidden widths of the critic.
+    generator_lr : float, default=2e-4
+        Adam learning rate of the generator.
+    generator_decay : float, default=1e-6
+        Adam weight decay (L2) of the generator.
+    discriminator_lr : float, default=2e-4
+        Adam learning rate of the critic.
+    discriminator_decay : float, default=1e-6
+        Adam weight decay (L2) of the critic.
+    discriminator_steps : int, default=1
+        Critic updates per generator update.
+    pac : int, default=10
+        Rows judged together by the critic (PacGAN). ``batch_size`` is rounded
+        down to a multiple of ``pac`` (and is at least ``pac``).
+    log_frequency : bool, default=True
+        Draw classes and conditioned categories with probability proportional
+        to the log of their frequency during training (training-by-sampling);
+        False uses the frequencies themselves.
+    max_modes : int, default=10
+        Mixture components fitted per numeric column.
+    mode_weight_threshold : float, default=0.005
+        Mixture components with a weight at most this are dropped.
+    n_jobs : int or None, default=None
+        Parallel jobs (joblib) for the per-column mixture fits. None is 1.
+    {max_epochs}
+    {batch_size}
+    {device}
+    {verbose}
+
+    Attributes
+    ----------
+    {class_attributes}
+    encoder_ : TabularEncoder
+        The fitted column encoder (mode-specific normalisation).
+    generator_ : ResidualGenerator
+        The fitted generator.
+    discriminator_ : PacDiscriminator
+        The fitted critic.
+    category_probs_ : ndarray of shape (n_classes, n_categorical_levels)
+        Frequencies of the categories within each class (each categorical
+        column's block sums to 1); the categorical condition of generated rows
+        is drawn from them.
+    history_ : dict of list of float
+        Per-epoch mean losses, under ``"generator"`` and ``"discriminator"``
+        (the critic's ``-(E[D(real)] - E[D(fake)])``, without the penalty).
+    batch_size_ : int
+        The batch size used, a multiple of ``pac``.
+    device_ : str
+        The device the networks were trained on.
+    {feature_attributes}
+
+    See Also
+    --------
+    LDMOverSampler : Over-sample with a class-conditional latent diffusion model.
+
+    Notes
+    -----
+    Like CTGAN, an epoch is ``max(n_rows // batch_size, 1)`` steps, and each
+    step draws ``batch_size`` rows with replacement by training-by-sampling, so
+    a batch may be larger than the training set. The draws follow CTGAN's
+    joint law of (condition, real row) exactly: each row gets the probability
+    of being drawn, then the conditioned column is drawn given the row.
+
+    Where this differs from the ``ctgan`` package (0.12.1): the class is a
+    condition of its own rather than a generated column, so
+    ``sample(n, class_label=c)`` is exact; generation runs the generator's
+    batch normalisation in inference mode (running statistics), so rows do not
+    depend on how many are generated at once; the categorical condition of
+    generated rows follows the within-class category frequencies (``ctgan``
+    reuses the log-frequencies of training); the mixtures are fitted on
+    standardised columns with a spherical covariance (the same model in one
+    dimension) on at most 5000 rows; and decoded values are clipped to the
+    observed range (and rounded for integer columns), as for every sampler of
+    this package.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from ldm_oversample import CTGANOverSampler
+    >>> X, y = make_classification(n_samples=300, weights=[0.9], random_state=0)
+    >>> sampler = CTGANOverSampler(max_epochs=5, random_state=0)
+    >>> X_res, y_res = sampler.fit_resample(X, y)
+    >>> sorted(Counter(y_res).items())
+    [(0, 269), (1, 269)]
+    """
+
+    _parameter_constraints: dict = {
+        **BaseGenerativeOverSampler._parameter_constraints,
+        "embedding_dim": [Interval(Integral, 1, None, closed="left")],
+        "generator_dims": ["array-like"],
+        "discriminator_dims": ["array-like"],
+        "generator_lr": [Interval(Real, 0, None, closed="neither")],
+        "generator_decay": [Interval(Real, 0, None, closed="left")],
+        "discriminator_lr": [Interval(Real, 0, None, closed="neither")],
+        "discriminator_decay": [Interval(Real, 0, None, closed="left")],
+        "discriminator_steps": [Interval(Integral, 1, None, closed="left")],
+        "pac": [Interval(Integral, 1, None, closed="left")],
+        "log_frequency": ["boolean"],
+        "max_modes": [Interval(Integral, 1, None, closed="left")],
+        "mode_weight_threshold": [Interval(Real, 0, 1, closed="left")],
+        "n_jobs": [Integral, None],
+    }
+
+    def __init__(
+        self,
+        *,
+        sampling_strategy="auto",
+        random_state=None,
+        categorical_features="auto",
+        embedding_dim=128,
+        generator_dims=(256, 256),
+        discriminator_dims=(256, 256),
+        generator_lr=2e-4,
+        generator_decay=1e-6,
+        discriminator_lr=2e-4,
+        discriminator_decay=1e-6,
+        discriminator_steps=1,
+        pac=10,
+        log_frequency=True,
+        max_modes=10,
+        mode_weight_threshold=0.005,
+        n_jobs=None,
+        max_epochs=300,
+        batch_size=500,
+        device="auto",
+        verbose=False,
+    ):
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.random_state = random_state
+        self.categorical_features = categorical_features
+        self.embedding_dim = embedding_dim
+        self.generator_dims = generator_dims
+        self.discriminator_dims = discriminator_dims
+        self.generator_lr = generator_lr
+        self.generator_decay = generator_decay
+        self.discriminator_lr = discriminator_lr
+        self.discriminator_decay = discriminator_decay
+        self.discriminator_steps = discriminator_steps
+        self.pac = pac
+        self.log_frequency = log_frequency
+        self.max_modes = max_modes
+        self.mode_weight_threshold = mode_weight_threshold
+        self.n_jobs = n_jobs
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.device = device
+        self.verbose = verbose
+
+    def _make_encoder(self, seed: int) -> TabularEncoder:
+        return TabularEncoder(
+            categorical_features=self.categorical_features,
+            random_state=seed,
+            numeric_transform="mode_specific",
+            max_modes=self.max_modes,
+            mode_weight_threshold=self.mode_weight_threshold,
+            n_jobs=self.n_jobs,
+        )
+
+    # ------------------------------------------------------------- fitting
+    def _fit_generator(self, X, y, classes, seed) -> dict[str, Any]:
+        gen_dims = _positive_dims(self.generator_dims, "generator_dims")
+        disc_dims = _positive_dims(self.discriminator_dims, "discriminator_dims")
+        device = resolve_device(self.device)
+        enc_seed, g_seed, d_seed, train_seed = draw_seeds(seed, 4)
+
+        encoder = self._make_encoder(enc_seed).fit(X)
+        x = torch.as_tensor(encoder.transform(X), device=device)
+        labels_np = np.searchsorted(classes, y)
+        n_classes = len(classes)
+        sampling = _ConditionSampler(
+            encoder, x, labels_np, n_classes, self.log_frequency, device
+        )
+        segments = span_activations(encoder.layout_)
+        with seeded_torch(g_seed, device):
+            generator_net = ResidualGenerator(
+                self.embedding_dim, sampling.cond_dim, gen_dims, segments
+            ).to(device)
+        with seeded_torch(d_seed, device):
+            critic = PacDiscriminator(
+                encoder.n_encoded_ + sampling.cond_dim, disc_dims, pac=self.pac
+            ).to(device)
+        opt_g = torch.optim.Adam(
+            generator_net.parameters(),
+            lr=self.generator_lr,
+            betas=(0.5, 0.9),
+            weight_decay=self.generator_decay,
+        )
+        opt_d = torch.optim.Adam(
+            critic.parameters(),
+            lr=self.discriminator_lr,
+            betas=(0.5, 0.9),
+            weight_decay=self.discriminator_decay,
+        )
+        # A multiple of pac, and at least 2 rows for the batch normalisation.
+        batch_size = max(self.pac, self.batch_size // self.pac * self.pac)
+        batch_size = max(batch_size, 2)
+        n_rows = x.shape[0]
+        generator_losses: list[torch.Tensor] = []
+        critic_params = list(critic.parameters())
+
+        def noise(n: int, rng: torch.Generator) -> torch.Tensor:
+            return torch.randn(
+                (n, self.embedding_dim), device=device, generator=rng, dtype=x.dtype
+            )
+
+        def update(rows: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+            # Critic steps: the first on the loop's batch, the others on fresh draws.
+            for step in range(self.discriminator_steps):
+                if step:
+                    rows = sampling.draw_rows(batch_size, generator)
+                real, cond_real, _ = sampling.condition(rows, generator)
+                perm = torch.randperm(batch_size, generator=generator, device=device)
+                cond_fake = cond_real[perm]
+                with torch.no_grad():
+                    z = torch.cat([noise(batch_size, generator), cond_fake], dim=1)
+                    fake = generator_net.activate(generator_net(z), generator)
+                real_cat = torch.cat([real, cond_real], dim=1)
+                fake_cat = torch.cat([fake, cond_fake], dim=1)
+                scores = critic(torch.cat([real_cat, fake_cat]), generator=generator)
+                y_real, y_fake = scores.chunk(2)
+                loss_d = -(y_real.mean() - y_fake.mean())
+                penalty = gradient_penalty(critic, real_cat, fake_cat, generator)
+                opt_d.zero_grad(set_to_none=True)
+                (loss_d + penalty).backward()
+                opt_d.step()
+
+            # Generator step, on freshly drawn conditions.
+            rows = sampling.draw_rows(batch_size, generator)
+            real, cond, column = sampling.condition(rows, generator)
+            z = torch.cat([noise(batch_size, generator), cond], dim=1)
+            raw = generator_net(z)
+            fake = generator_net.activate(raw, generator)
+            # The critic's weights need no gradient in the generator step.
+            for p in critic_params:
+                p.requires_grad_(False)
+            try:
+                y_fake = critic(torch.cat([fake, cond], dim=1), generator=generator)
+            finally:
+                for p in critic_params:
+                    p.requires_grad_(True)
+            target, column_mask = sampling.condition_target(real, column)
+            loss_g = -y_fake.mean() + generator_net.condition_loss(
+                raw, target, column_mask
+            )
+            opt_g.zero_grad(set_to_none=True)
+            loss_g.backward()
+            opt_g.step()
+            generator_losses.append(loss_g.detach())
+            return loss_d.detach()
+
+        networks = torch.nn.ModuleDict({"generator": generator_net, "critic": critic})
+        critic_history = train_module(
+            networks,
+            None,
+            [torch.arange(n_rows, device=device)],
+            update_fn=update,
+            row_weights=sampling.row_weights,
+            epoch_size=max(n_rows, batch_size),
+            drop_last=True,
+            max_epochs=self.max_epochs,
+            batch_size=batch_size,
+            generator=make_generator(train_seed, device),
+            verbose=self.verbose,
+            desc="CTGAN",
+        )
+        steps = max(n_rows // batch_size, 1)
+        per_epoch = (
+            torch.stack(generator_losses).cpu().numpy().astype(np.float64)
+            if generator_losses
+            else np.zeros(0)
+        ).reshape(len(critic_history), steps)
+        return {
+            "device_": str(device),
+            "encoder_": encoder,
+            "generator_": generator_net,
+            "discriminator_": critic,
+            "category_probs_": sampling.category_probs,
+            "batch_size_": batch_size,
+            "history_": {
+                "generator": per_epoch.mean(axis=1).tolist(),
+                "discriminator": critic_history,
+            },
+        }
+
+    # ---------------------------------------------------------- generation
+    @torch.inference_mode()
+    def _generate_encoded(self, n_samples, class_index, generator):
+        device = self._device()
+        net = self.generator_.to(device).eval()
+        n_classes = len(self.classes_)
+        cond = torch.zeros((n_samples, net.cond_dim), device=device)
+        cond[:, class_index] = 1.0
+        spans = self.encoder_.categorical_spans
+        if spans:
+            # One categorical column per row, uniformly; its category from the
+            # within-class frequencies.
+            column = torch.randint(
+                len(spans), (n_samples,), generator=generator, device=device
+            )
+            table, starts = _category_table(spans, self.category_probs_[class_index])
+            level = torch.multinomial(
+                torch.as_tensor(table, device=device)[column], 1, generator=generator
+            )[:, 0]
+            position = n_classes + torch.as_tensor(starts, device=device)[column]
+            cond[torch.arange(n_samples, device=device), position + level] = 1.0
+        z = torch.randn(
+            (n_samples, net.embedding_dim), device=device, generator=generator
+        )
+        out = net.activate(net(torch.cat([z, cond], dim=1)), generator)
+        return out.float().cpu().numpy()
+
+
+class _ConditionSampler:
+    """CTGAN's training-by-sampling, with the class as an extra condition.
+
+    In CTGAN a condition is drawn first (a categorical column uniformly, then one
+    of its categories with probability proportional to ``log(1 + count)``) and
+    then a real row holding it. Here the class is drawn first too (with
+    log-frequency), and categories are counted within the class. The same joint
+    law of (condition, row) is obtained by drawing the row first, with
+    probability ``p(class) / J * sum_j q(class, j, x_j) / count(class, j, x_j)``,
+    then the conditioned column ``j`` given the row, with probability
+    proportional to ``q(class, j, x_j) / count(class, j, x_j)``. Drawing rows
+    first lets the shared training loop draw the batches.
+    """
+
+    def __init__(self, encoder, x, labels, n_classes, log_frequency, device):
+        self.x = x
+        self.labels = torch.as_tensor(labels, dtype=torch.long, device=device)
+        self.n_classes = n_classes
+        spans = encoder.categorical_spans
+        self.n_columns = len(spans)
+        self.offset = spans[0].start if spans else x.shape[1]
+        self.n_levels = x.shape[1] - self.offset
+        self.cond_dim = n_classes + self.n_levels
+        self.data_dim = x.shape[1]
+
+        def weigh(counts: np.ndarray) -> np.ndarray:
+            return np.log1p(counts) if log_frequency else counts.astype(np.float64)
+
+        class_counts = np.bincount(labels, minlength=n_classes)
+        class_prob = weigh(class_counts)
+        class_prob = class_prob / class_prob.sum()
+        x_np = x.cpu().numpy()
+        column_weights = np.zeros((len(labels), self.n_columns))
+        self.category_probs = np.zeros((n_classes, self.n_levels))
+        owner = np.zeros(self.n_levels, dtype=np.int64)
+        for j, span in enumerate(spans):
+            codes = x_np[:, span.start : span.stop].argmax(axis=1)
+            counts = np.bincount(
+                labels * span.width + codes, minlength=n_classes * span.width
+            ).reshape(n_classes, span.width)
+            weights = weigh(counts)
+            q = weights / np.maximum(weights.sum(axis=1, keepdims=True), 1e-300)
+            f = counts[labels, codes]
+            column_weights[:, j] = q[labels, codes] / f
+            block = slice(span.start - self.offset, span.stop - self.offset)
+            self.category_probs[:, block] = counts / np.maximum(
+                counts.sum(axis=1, keepdims=True), 1
+            )
+            owner[block] = j
+        if self.n_columns:
+            row_weights = class_prob[labels] * column_weights.mean(axis=1)
+        else:
+            row_weights = class_prob[labels] / class_counts[labels]
+        self.row_weights = torch.as_tensor(row_weights, dtype=torch.float64)
+        self.column_weights = torch.as_tensor(
+            column_weights, dtype=torch.float32, device=device
+        )
+        self.owner = torch.as_tensor(owner, device=device)
+
+    def draw_rows(self, n: int, generator: torch.Generator) -> torch.Tensor:
+        rows = torch.multinomial(
+            self.row_weights.to(generator.device),
+            n,
+            replacement=True,
+            generator=generator,
+        )
+        return rows.to(self.x.device)
+
+    def condition(self, rows, generator):
+        """Real rows, their conditional vectors ``[class one-hot, category]``, and
+        the conditioned categorical column of each row (None without any)."""
+        real = self.x[rows]
+        class_part = F.one_hot(self.labels[rows], self.n_classes).to(real.dtype)
+        if not self.n_columns:
+            return real, class_part, None
+        column = torch.multinomial(self.column_weights[rows], 1, generator=generator)
+        category = real[:, self.offset :] * (self.owner[None, :] == column)
+        return real, torch.cat([class_part, category], dim=1), column[:, 0]
+
+    def condition_target(self, real, column):
+        """Target one-hots and column mask of the generator's condition loss."""
+        target = real.new_zeros(real.shape)
+        if column is None:
+            return target, real.new_zeros((len(real), 0))
+        chosen = self.owner[None, :] == column[:, None]
+        target[:, self.offset :] = real[:, self.offset :] * chosen
+        return target, F.one_hot(column, self.n_columns).to(real.dtype)
+
+
+def _category_table(spans, probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-column category probabilities, padded to a rectangle, and offsets."""
+    offset = spans[0].start
+    table = np.zeros((len(spans), max(s.width for s in spans)), dtype=np.float32)
+    for k, span in enumerate(spans):
+        table[k, : span.width] = probs[span.start - offset : span.stop - offset]
+    starts = np.array([s.start - offset for s in spans], dtype=np.int64)
+    return table, starts
+
+
+def _positive_dims(dims, name: str) -> tuple[int, ...]:
+    out = tuple(int(h) for h in np.atleast_1d(dims))
+    if any(h < 1 for h in out):
+        raise ValueError(f"{name} must be positive integers; got {out}.")
+    return out
+
+
+CTGANOverSampler.__doc__ = fill_doc(
+    CTGANOverSampler.__doc__, max_epochs=300, batch_size=500
+)

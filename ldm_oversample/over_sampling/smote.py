@@ -1,0 +1,184 @@
+"""Mixed-type SMOTE with the package's interface (imbalanced-learn underneath)."""
+
+from __future__ import annotations
+
+import warnings
+from numbers import Integral
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+from imblearn.over_sampling import SMOTE, SMOTEN, SMOTENC
+from sklearn.utils._param_validation import Interval
+
+from ..base import BaseGenerativeOverSampler, fill_doc
+from ..utils import format_label, resolve_device
+
+__all__ = ["SMOTEOverSampler"]
+
+
+class SMOTEOverSampler(BaseGenerativeOverSampler):
+    """SMOTE for mixed-type tables, with the same interface as the generators.
+
+    Picks imbalanced-learn's :class:`~imblearn.over_sampling.SMOTE` (all columns
+    numeric), :class:`~imblearn.over_sampling.SMOTENC` (mixed) or
+    :class:`~imblearn.over_sampling.SMOTEN` (all categorical) from the column
+    types that ``categorical_features`` resolves to. New rows come back in the
+    input's format: DataFrame columns and dtypes are restored, integer columns
+    are rounded (SMOTE interpolates) and stay inside the observed range.
+
+    Parameters
+    ----------
+    {sampling_strategy}
+    {random_state}
+    {categorical_features}
+    k_neighbors : int, default=5
+        Number of nearest same-class neighbours to interpolate towards. A class
+        with fewer than ``k_neighbors + 1`` rows uses all its other rows
+        (``k = n_rows - 1``) and a :class:`UserWarning` says so; a class with a
+        single row cannot be interpolated and raises a ``ValueError``.
+    max_epochs : int or None, default=None
+        Unused: SMOTE trains nothing. Accepted, like ``batch_size`` and
+        ``device``, so that one dictionary of common parameters configures
+        every sampler of the package (for example in a benchmark or a grid).
+    batch_size : int or None, default=None
+        Unused; see ``max_epochs``.
+    device : "auto", str or torch.device, default="auto"
+        Unused: imbalanced-learn interpolates on the CPU; see ``max_epochs``.
+    verbose : bool, default=False
+        Print the variant, the neighbour count and the rows made per class.
+
+    Attributes
+    ----------
+    {class_attributes}
+    variant_ : {"SMOTE", "SMOTENC", "SMOTEN"}
+        The imbalanced-learn algorithm used.
+    encoder_ : TabularEncoder
+        Column typing and dtype restoration.
+    {feature_attributes}
+
+    See Also
+    --------
+    LDMOverSampler : Latent-diffusion over-sampling.
+
+    Notes
+    -----
+    SMOTE has no training: ``fit`` keeps the rows and ``sample`` interpolates
+    between them, so ``max_epochs``, ``batch_size`` and ``device`` have no
+    effect.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from ldm_oversample import SMOTEOverSampler
+    >>> X, y = make_classification(n_samples=300, weights=[0.9], random_state=0)
+    >>> X_res, y_res = SMOTEOverSampler(random_state=0).fit_resample(X, y)
+    >>> sorted(Counter(y_res).items())
+    [(0, 269), (1, 269)]
+    """
+
+    _parameter_constraints: dict = {
+        **BaseGenerativeOverSampler._parameter_constraints,
+        "k_neighbors": [Interval(Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left"), None],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
+    }
+
+    def __init__(
+        self,
+        *,
+        sampling_strategy="auto",
+        random_state=None,
+        categorical_features="auto",
+        k_neighbors=5,
+        max_epochs=None,
+        batch_size=None,
+        device="auto",
+        verbose=False,
+    ):
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.random_state = random_state
+        self.categorical_features = categorical_features
+        self.k_neighbors = k_neighbors
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.device = device
+        self.verbose = verbose
+
+    def _fit_generator(self, X, y, classes, seed) -> dict[str, Any]:
+        resolve_device(self.device)  # a bad device is an error here too
+        encoder = self._make_encoder(seed).fit(X)
+        mask = encoder.categorical_mask_
+        variant = "SMOTEN" if mask.all() else "SMOTENC" if mask.any() else "SMOTE"
+        return {
+            "device_": "cpu",
+            "encoder_": encoder,
+            "variant_": variant,
+            "_X_fit": _working_table(X, mask),
+            "_y_fit": y,
+        }
+
+    def _generate_encoded(self, n_samples, class_index, generator):  # pragma: no cover
+        raise NotImplementedError("SMOTE generates in data space; see _generate.")
+
+    def _generate(self, n_samples: int, class_label: Any, generator: torch.Generator):
+        if n_samples == 0:
+            return self.encoder_.from_columns(
+                [np.empty(0, dtype=object)] * self.n_features_in_
+            )
+        count = int(np.sum(self._y_fit == class_label))
+        label = format_label(class_label)
+        if count < 2:
+            raise ValueError(
+                f"Class {label} has {count} row; SMOTE needs at least 2 rows "
+                "of a class to interpolate between them."
+            )
+        k = min(self.k_neighbors, count - 1)
+        if k < self.k_neighbors:
+            warnings.warn(
+                f"Class {label} has only {count} rows; SMOTE uses "
+                f"k_neighbors={k} instead of {self.k_neighbors} for it.",
+                UserWarning,
+                stacklevel=3,
+            )
+        seed = int(torch.randint(0, 2**31 - 1, (1,), generator=generator))
+        params = dict(
+            sampling_strategy={class_label: count + n_samples},
+            k_neighbors=k,
+            random_state=seed,
+        )
+        mask = self.encoder_.categorical_mask_
+        if self.variant_ == "SMOTE":
+            sampler = SMOTE(**params)
+        elif self.variant_ == "SMOTEN":
+            sampler = SMOTEN(**params)
+        else:
+            # a list: imblearn compares categorical_features == "auto"
+            sampler = SMOTENC(
+                categorical_features=np.flatnonzero(mask).tolist(), **params
+            )
+        if self.verbose:
+            print(
+                f"{self.variant_}: {n_samples} rows of class {label} from {count} "
+                f"with k_neighbors={k}"
+            )
+        X_res, _ = sampler.fit_resample(self._X_fit, self._y_fit)
+        new = np.asarray(X_res, dtype=object)[len(self._y_fit) :]
+        return self.encoder_.from_columns([new[:, j] for j in range(new.shape[1])])
+
+
+def _working_table(X, mask: np.ndarray) -> np.ndarray:
+    """Numeric columns as float64 (so integers interpolate), categorical as objects."""
+    frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(X)
+    columns = []
+    for j in range(frame.shape[1]):
+        col = frame.iloc[:, j].to_numpy()
+        columns.append(col.astype(object) if mask[j] else col.astype(np.float64))
+    if not mask.any():
+        return np.column_stack(columns).astype(np.float64)
+    return np.column_stack([c.astype(object) for c in columns])
+
+
+SMOTEOverSampler.__doc__ = fill_doc(SMOTEOverSampler.__doc__)
