@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import json
+import shlex
 import sys
 import time
+from pathlib import Path
 
 from ._version import __version__
 
@@ -62,6 +65,114 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _json_dict(text: str, option: str) -> dict:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{option} is not valid JSON ({exc.msg}): {text!r}") from None
+    if not isinstance(value, dict):
+        raise ValueError(f"{option} must be a JSON object; got {text!r}")
+    return value
+
+
+def _sampling_strategy(text: str):
+    """``auto``-style names, a float, or a JSON object of class counts."""
+    if text in {"auto", "minority", "not minority", "not majority", "all"}:
+        return text
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    return _json_dict(text, "--sampling-strategy")
+
+
+def _context_lines(frame, paths, device: str) -> list[str]:
+    import platform
+
+    import torch
+
+    counts = frame["label_family"].value_counts()
+    where = (
+        torch.cuda.get_device_name(0)
+        if device != "cpu" and torch.cuda.is_available()
+        else f"CPU ({torch.get_num_threads()} torch threads)"
+    )
+    return [
+        f"Data: {', '.join(str(p) for p in paths)} ({len(frame)} rows, layout "
+        f"{frame.attrs.get('layout', '?')}; "
+        + ", ".join(f"{k} {v}" for k, v in counts.items())
+        + ").",
+        "",
+        f"ldm_oversample {__version__}, torch {torch.__version__}, Python "
+        f"{platform.python_version()}, {platform.machine()}; samplers ran on {where}.",
+    ]
+
+
+def _benchmark(args: argparse.Namespace) -> int:
+    from .benchmark import load_ciciot2023, run_benchmark, write_report
+
+    params = _json_dict(args.sampler_params, "--sampler-params")
+    frame = load_ciciot2023(args.data)
+    result = run_benchmark(
+        frame,
+        attacks=args.attacks,
+        ratios=args.ratios,
+        seeds=args.seeds,
+        samplers=args.samplers,
+        classifiers=args.classifiers,
+        device=args.device,
+        sampler_params=params,
+        n_jobs=args.n_jobs,
+        progress=not args.quiet,
+    )
+    command = "ldm-oversample " + " ".join(
+        shlex.quote(a) for a in (sys.argv[1:] if args.argv is None else args.argv)
+    )
+    report = write_report(
+        result,
+        args.out,
+        command=command,
+        context=_context_lines(frame, args.data, args.device),
+        plots=not args.no_plots,
+        report_path=args.report,
+    )
+    print(f"Wrote {report} and {args.out / 'results.csv'}.")
+    return 0
+
+
+def _resample(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .benchmark import make_sampler
+
+    if not args.data.is_file():
+        raise FileNotFoundError(f"no such file: {args.data}")
+    frame = pd.read_csv(args.data)
+    if args.target not in frame.columns:
+        raise ValueError(
+            f"target column {args.target!r} is not in {args.data}; columns are "
+            f"{', '.join(map(str, frame.columns[:10]))}"
+            + (" ..." if frame.shape[1] > 10 else "")
+        )
+    if args.sampler == "none":
+        raise ValueError("--sampler none does not resample; choose another sampler")
+    params = _json_dict(args.sampler_params, "--sampler-params")
+    params["sampling_strategy"] = _sampling_strategy(args.sampling_strategy)
+    if args.sampler != "random":
+        params["verbose"] = args.verbose
+    sampler = make_sampler(args.sampler, args.seed, device=args.device, params=params)
+    X, y = frame.drop(columns=[args.target]), frame[args.target]
+    print("Class counts before:", _counts(y))
+    start = time.perf_counter()
+    X_res, y_res = sampler.fit_resample(X, y)
+    print("Class counts after: ", _counts(y_res))
+    print(f"{args.sampler} took {time.perf_counter() - start:.1f} s.")
+    out = X_res.assign(**{args.target: y_res.to_numpy()})
+    out.to_csv(args.out, index=False)
+    print(f"Wrote {len(out)} rows to {args.out}.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``ldm-oversample`` command.
 
@@ -96,11 +207,108 @@ def main(argv: list[str] | None = None) -> int:
         help="training epochs (default: the sampler's)",
     )
     demo.add_argument("--verbose", action="store_true", help="show progress bars")
+    _add_benchmark_parser(sub)
+    _add_resample_parser(sub)
     args = parser.parse_args(argv)
-    if args.command == "demo":
-        return _demo(args)
-    parser.print_help()
-    return 0
+    args.argv = argv
+    commands = {"demo": _demo, "benchmark": _benchmark, "resample": _resample}
+    if args.command not in commands:
+        parser.print_help()
+        return 0
+    try:
+        return commands[args.command](args)
+    except (OSError, ValueError, KeyError) as exc:
+        # Bad paths, names and values are the user's to fix: one line, no traceback.
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        print(f"ldm-oversample {args.command}: error: {message}", file=sys.stderr)
+        return 2
+
+
+def _add_benchmark_parser(sub) -> None:
+    from .benchmark.protocol import (
+        CLASSIFIERS,
+        DEFAULT_ATTACKS,
+        DEFAULT_CLASSIFIERS,
+        DEFAULT_RATIOS,
+        DEFAULT_SAMPLERS,
+        SAMPLERS,
+    )
+
+    bench = sub.add_parser(
+        "benchmark",
+        help="compare samplers on CICIoT2023 files: IDS F1, fidelity and time",
+        description="Run the study's protocol on your CICIoT2023 CSV files and write "
+        "results.csv, report.md and plots to --out.",
+    )
+    bench.add_argument(
+        "--data",
+        nargs="+",
+        required=True,
+        type=Path,
+        help="CICIoT2023 CSV files, folders or globs (either layout; .gz is fine)",
+    )
+    bench.add_argument("--attacks", nargs="+", default=list(DEFAULT_ATTACKS))
+    bench.add_argument("--ratios", nargs="+", type=float, default=list(DEFAULT_RATIOS))
+    bench.add_argument("--seeds", type=int, default=5, help="number of seeds")
+    bench.add_argument(
+        "--samplers",
+        nargs="+",
+        default=list(DEFAULT_SAMPLERS),
+        help="from: " + ", ".join(SAMPLERS),
+    )
+    bench.add_argument(
+        "--classifiers",
+        nargs="+",
+        default=list(DEFAULT_CLASSIFIERS),
+        help="from: " + ", ".join(CLASSIFIERS) + " (RandomForest-200, HistGB)",
+    )
+    bench.add_argument("--device", default="auto")
+    bench.add_argument(
+        "--sampler-params",
+        default="{}",
+        help='JSON parameters per sampler, e.g. \'{"ldm": {"max_epochs": 50}}\'',
+    )
+    bench.add_argument("--n-jobs", type=int, default=None, help="forest jobs")
+    bench.add_argument(
+        "--out",
+        type=Path,
+        default=Path("benchmark_out"),
+        help="folder of results.csv, the plots and (by default) report.md",
+    )
+    bench.add_argument(
+        "--report", type=Path, help="where to write report.md (default: in --out)"
+    )
+    bench.add_argument("--no-plots", action="store_true", help="tables only")
+    bench.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _add_resample_parser(sub) -> None:
+    from .benchmark.protocol import SAMPLERS
+
+    res = sub.add_parser(
+        "resample",
+        help="balance a CSV file and write the balanced rows",
+        description="Read a CSV, balance it on --target with a sampler, write a CSV "
+        "with the original rows first and the new rows after.",
+    )
+    res.add_argument("--data", required=True, type=Path, help="input CSV (or .gz)")
+    res.add_argument("--target", required=True, help="the class column")
+    res.add_argument(
+        "--sampler",
+        default="ldm",
+        choices=[s for s in SAMPLERS if s != "none"],
+    )
+    res.add_argument(
+        "--sampling-strategy",
+        default="auto",
+        help="auto, minority, not majority, all, a float, or a JSON object of "
+        "class counts",
+    )
+    res.add_argument("--sampler-params", default="{}", help="JSON parameters")
+    res.add_argument("--seed", type=int, default=0)
+    res.add_argument("--device", default="auto")
+    res.add_argument("--verbose", action="store_true", help="show progress bars")
+    res.add_argument("--out", required=True, type=Path, help="output CSV")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,48 @@
-"""Fidelity metrics of synthetic rows against real rows."""
+"""Fidelity, diversity, privacy, detection and utility metrics of synthetic rows.
 
-from ._fidelity import marginal_distances, quick_quality_summary
+Every metric is a pure function of pandas DataFrames with the same columns
+(``real`` and ``synthetic``, or ``synthetic`` and ``train``) and handles mixed
+numeric and categorical columns; ``categorical_features="auto"`` treats
+``category``, ``object``, ``string`` and ``bool`` columns as categorical (see
+:func:`~ldm_oversample.tabular.resolve_categorical_features`).
+:func:`fidelity_summary` collects every scalar in one flat dict.
+"""
 
-__all__ = ["marginal_distances", "quick_quality_summary"]
+from ._dependency import association_difference, correlation_difference
+from ._detection import detection_auc
+from ._diversity import alpha_precision_beta_recall, density_coverage
+from ._fidelity import (
+    jensen_shannon_distances,
+    ks_statistics,
+    marginal_distances,
+    marginal_fidelity,
+    quick_quality_summary,
+    wasserstein_distances,
+)
+from ._privacy import (
+    distance_to_closest_record,
+    exact_duplicate_rate,
+    nearest_neighbour_distance_ratio,
+)
+from ._summary import SUMMARY_KEYS, fidelity_summary
+from ._utility import utility_scores
+
+__all__ = [
+    "SUMMARY_KEYS",
+    "alpha_precision_beta_recall",
+    "association_difference",
+    "correlation_difference",
+    "density_coverage",
+    "detection_auc",
+    "distance_to_closest_record",
+    "exact_duplicate_rate",
+    "fidelity_summary",
+    "jensen_shannon_distances",
+    "ks_statistics",
+    "marginal_distances",
+    "marginal_fidelity",
+    "nearest_neighbour_distance_ratio",
+    "quick_quality_summary",
+    "utility_scores",
+    "wasserstein_distances",
+]

@@ -1,0 +1,403 @@
+"""The benchmark's outputs: ``results.csv``, ``report.md`` and PNG plots."""
+
+from __future__ import annotations
+
+import os
+import re
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .protocol import BenchmarkResult
+
+__all__ = ["summary_table", "write_report"]
+
+#: Fidelity columns of the report, with their direction.
+FIDELITY_COLUMNS = {
+    "marginal_fidelity": "↑",
+    "wasserstein_mean": "↓",
+    "spearman_mean_abs": "↓",
+    "alpha_precision": "↑",
+    "beta_recall": "↑",
+    "coverage": "↑",
+    "detection_auc": "→0.5",
+    "dcr_share_closer_to_train": "→0.5",
+    "duplicate_rate": "↓",
+}
+TIME_COLUMNS = ("fit_resample_s", "sample_s", "rows_per_s")
+
+
+def _slug(*parts) -> str:
+    text = "_".join(str(p) for p in parts)
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text)
+
+
+def summary_table(
+    results: pd.DataFrame, metric: str, classifier: str = "-"
+) -> pd.DataFrame:
+    """Mean and std over seeds of one metric, per task and sampler.
+
+    Parameters
+    ----------
+    results : DataFrame
+        The tidy results of :func:`~ldm_oversample.benchmark.run_benchmark`.
+    metric : str
+        Metric name (``"f1"``, ``"fit_resample_s"``, ...).
+    classifier : str, default="-"
+        Classifier of the rows (``"-"`` for the generator's own metrics).
+
+    Returns
+    -------
+    table : DataFrame
+        Index ``(attack, ratio, sampler)``, columns ``mean``, ``std``, ``n``.
+    """
+    part = results[
+        (results["metric"] == metric) & (results["classifier"] == classifier)
+    ]
+    grouped = part.groupby(["attack", "ratio", "sampler"], sort=False)["value"]
+    return grouped.agg(["mean", "std", "count"]).rename(columns={"count": "n"})
+
+
+def _headline(results: pd.DataFrame, classifier: str, samplers: Sequence[str]) -> list:
+    """F1 mean ± std, tasks x samplers, best mean per task in bold."""
+    table = summary_table(results, "f1", classifier)
+    lines = [
+        "| task | " + " | ".join(samplers) + " |",
+        "|---|" + "---|" * len(samplers),
+    ]
+    for (attack, ratio), part in table.groupby(level=[0, 1], sort=False):
+        part = part.droplevel([0, 1])
+        best = part["mean"].max()
+        cells = []
+        for name in samplers:
+            if name not in part.index:
+                cells.append("")
+                continue
+            mean, std = part.loc[name, "mean"], part.loc[name, "std"]
+            cell = f"{mean:.3f} ± {0.0 if np.isnan(std) else std:.3f}"
+            cells.append(f"**{cell}**" if np.isclose(mean, best) else cell)
+        lines.append(f"| {attack} @ {ratio:g} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _metric_table(
+    results: pd.DataFrame, metrics: Sequence[str], classifier: str, fmt: str
+) -> list:
+    """Per task x sampler, the means of several metrics."""
+    part = results[
+        (results["classifier"] == classifier) & results["metric"].isin(metrics)
+    ]
+    if part.empty:
+        return ["(none measured)"]
+    wide = part.pivot_table(
+        index=["attack", "ratio", "sampler"],
+        columns="metric",
+        values="value",
+        aggfunc="mean",
+        sort=False,
+    )
+    present = [m for m in metrics if m in wide.columns]
+    lines = [
+        "| task | sampler | " + " | ".join(present) + " |",
+        "|---|---|" + "---|" * len(present),
+    ]
+    for (attack, ratio, sampler), row in wide.iterrows():
+        cells = [format(row[m], fmt) if pd.notna(row[m]) else "" for m in present]
+        lines.append(
+            f"| {attack} @ {ratio:g} | {sampler} | " + " | ".join(cells) + " |"
+        )
+    return lines
+
+
+def _best_per_task(results: pd.DataFrame, classifier: str) -> list:
+    table = summary_table(results, "f1", classifier).reset_index()
+    lines = []
+    for (attack, ratio), part in table.groupby(["attack", "ratio"], sort=False):
+        ranked = part.sort_values("mean", ascending=False)
+        top = ranked.iloc[0]
+        ldm = part[part["sampler"] == "ldm"]
+        where = ""
+        if len(ldm) and top["sampler"] != "ldm":
+            gap = float(ldm["mean"].iloc[0] - top["mean"])
+            where = f"; ldm {ldm['mean'].iloc[0]:.3f} ({gap:+.3f})"
+        lines.append(
+            f"- {attack} @ {ratio:g}: best {top['sampler']} ({top['mean']:.3f}){where}"
+        )
+    return lines
+
+
+def write_report(
+    result: BenchmarkResult,
+    out_dir: str | Path,
+    *,
+    command: str,
+    context: Sequence[str] = (),
+    plots: bool = True,
+    report_path: str | Path | None = None,
+) -> Path:
+    """Write ``results.csv``, ``report.md`` and the PNG plots into ``out_dir``.
+
+    Parameters
+    ----------
+    result : BenchmarkResult
+        Output of :func:`~ldm_oversample.benchmark.run_benchmark`.
+    out_dir : str or Path
+        Output folder (created).
+    command : str
+        The command that produced the results, written at the top.
+    context : sequence of str
+        Extra lines under the command (data, versions, machine).
+    plots : bool, default=True
+        Draw the PNG plots (needs matplotlib, the ``bench`` extra). Without
+        matplotlib the report says so and the tables are still written.
+    report_path : str or Path, optional
+        Where to write the Markdown report; default ``out_dir / "report.md"``.
+        Its image links are relative to its own folder.
+
+    Returns
+    -------
+    path : Path
+        The report's path.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    results = result.results
+    results.to_csv(out / "results.csv", index=False)
+    samplers = list(dict.fromkeys(results["sampler"]))
+    classifiers = [c for c in dict.fromkeys(results["classifier"]) if c != "-"]
+    lines = [
+        "# Oversampling benchmark on CICIoT2023",
+        "",
+        "Generated by:",
+        "",
+        "```",
+        command,
+        "```",
+        "",
+        *context,
+        "",
+        "Protocol: Benign vs each attack; stratified 70/30 split per seed; the "
+        "attack rows of the training split cut to `ratio` x the benign rows (the "
+        "test split is untouched); each sampler balances the training split; each "
+        "classifier is trained on the balanced rows and scored on the test split. "
+        "Fidelity compares the synthetic attack rows with the held-out real "
+        "attack rows. Mean ± std over seeds; the best mean per task in bold.",
+        "",
+    ]
+    for clf in classifiers:
+        lines += [f"## Attack-class F1 ({clf})", "", *_headline(results, clf, samplers)]
+        lines += ["", *_best_per_task(results, clf), ""]
+    if classifiers:
+        lines += [
+            "## Precision, recall and macro-F1",
+            "",
+        ]
+        for clf in classifiers:
+            lines += [
+                f"### {clf}",
+                "",
+                *_metric_table(
+                    results, ("f1", "precision", "recall", "macro_f1"), clf, ".3f"
+                ),
+                "",
+            ]
+    lines += [
+        "## Fidelity of the synthetic attack rows",
+        "",
+        "Against the held-out real attack rows (privacy metrics against the "
+        "training attack rows). Direction: "
+        + ", ".join(f"`{k}` {v}" for k, v in FIDELITY_COLUMNS.items())
+        + ". Means over seeds.",
+        "",
+        *_metric_table(results, list(FIDELITY_COLUMNS), "-", ".3f"),
+        "",
+        "## Time",
+        "",
+        "`fit_resample_s`: the whole balancing call (training and generation); "
+        "`sample_s`: `sample()` of as many rows again on the fitted model; "
+        "`rows_per_s`: rows generated per second by that call. Means over seeds.",
+        "",
+        *_metric_table(results, TIME_COLUMNS, "-", ".3g"),
+        "",
+    ]
+    report = Path(report_path) if report_path else out / "report.md"
+    if plots:
+        rel = Path(os.path.relpath(out.resolve(), report.parent.resolve()))
+        prefix = "" if rel == Path(".") else rel.as_posix() + "/"
+        lines += _plots(result, out, samplers, classifiers, prefix)
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text("\n".join(lines) + "\n")
+    return report
+
+
+def _plots(result, out: Path, samplers, classifiers, prefix: str) -> list[str]:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        warnings.warn(
+            "matplotlib is not installed (pip install 'ldm-oversample[bench]'); "
+            "the report has no plots.",
+            UserWarning,
+            stacklevel=3,
+        )
+        return ["Plots skipped: matplotlib is not installed."]
+    lines = ["## Plots", ""]
+    with plt.rc_context({"figure.dpi": 110, "font.size": 8}):
+        if classifiers:
+            _f1_plot(plt, result.results, classifiers, samplers, out / "f1.png")
+            lines += [f"![F1 per sampler]({prefix}f1.png)", ""]
+        for (attack, ratio), example in result.examples.items():
+            generated = {k: v for k, v in example.items() if k not in ("real", "train")}
+            if not generated:
+                continue
+            slug = _slug(attack, ratio)
+            top = list(result.importances[(attack, ratio)].index[:4])
+            _marginal_plot(plt, example["real"], generated, top, out, slug)
+            _corr_plot(plt, example["real"], generated, out, slug)
+            _pca_plot(plt, example, generated, out, slug)
+            lines += [
+                f"### {attack} @ {ratio:g} (seed 0)",
+                "",
+                f"![marginals]({prefix}marginals_{slug}.png)",
+                f"![correlation difference]({prefix}corr_{slug}.png)",
+                f"![PCA]({prefix}pca_{slug}.png)",
+                "",
+            ]
+        if _time_plot(plt, result.results, samplers, out / "time.png"):
+            lines += [f"![time]({prefix}time.png)", ""]
+    return lines
+
+
+def _f1_plot(plt, results, classifiers, samplers, path):
+    table = summary_table(results, "f1", classifiers[0])
+    tasks = list(dict.fromkeys((a, r) for a, r, _ in table.index))
+    fig, axes = plt.subplots(
+        len(classifiers),
+        len(tasks),
+        figsize=(2.6 * len(tasks), 2.4 * len(classifiers)),
+        squeeze=False,
+        sharey=True,
+    )
+    for i, clf in enumerate(classifiers):
+        table = summary_table(results, "f1", clf)
+        for j, (attack, ratio) in enumerate(tasks):
+            ax = axes[i, j]
+            part = table.loc[(attack, ratio)].reindex(samplers)
+            ax.bar(
+                range(len(samplers)),
+                part["mean"],
+                yerr=part["std"].fillna(0),
+                color="tab:blue",
+                capsize=2,
+            )
+            ax.set_xticks(range(len(samplers)), samplers, rotation=60)
+            ax.set_title(f"{attack} @ {ratio:g} ({clf})")
+            ax.set_ylim(0, 1.02)
+        axes[i, 0].set_ylabel("attack F1")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def _marginal_plot(plt, real, generated, features, out, slug):
+    fig, axes = plt.subplots(1, len(features), figsize=(3 * len(features), 2.6))
+    axes = np.atleast_1d(axes)
+    for ax, feature in zip(axes, features, strict=True):
+        values = real[feature].to_numpy(float)
+        lo, hi = np.quantile(values, [0.01, 0.99])
+        if lo == hi:
+            lo, hi = lo - 0.5, hi + 0.5
+        bins = np.linspace(lo, hi, 30)
+        ax.hist(values, bins=bins, density=True, color="0.75", label="real (held out)")
+        for name, rows in generated.items():
+            ax.hist(
+                np.clip(rows[feature].to_numpy(float), lo, hi),
+                bins=bins,
+                density=True,
+                histtype="step",
+                label=name,
+            )
+        ax.set_title(feature)
+    axes[0].legend(fontsize=6)
+    fig.suptitle("Real vs synthetic attack rows, most important features")
+    fig.tight_layout()
+    fig.savefig(out / f"marginals_{slug}.png")
+    plt.close(fig)
+
+
+def _spearman(frame: pd.DataFrame) -> pd.DataFrame:
+    numeric = frame.select_dtypes("number")
+    return numeric.corr(method="spearman").fillna(0.0)
+
+
+def _corr_plot(plt, real, generated, out, slug):
+    reference = _spearman(real)
+    fig, axes = plt.subplots(
+        1, len(generated), figsize=(3 * len(generated), 3), squeeze=False
+    )
+    for ax, (name, rows) in zip(axes[0], generated.items(), strict=True):
+        diff = (_spearman(rows).reindex_like(reference).fillna(0) - reference).abs()
+        image = ax.imshow(diff.to_numpy(), vmin=0, vmax=1, cmap="magma")
+        ax.set_title(f"{name}: mean {diff.to_numpy().mean():.3f}")
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.colorbar(image, ax=axes[0].tolist(), shrink=0.8)
+    fig.suptitle("|Spearman(real) - Spearman(synthetic)|")
+    fig.savefig(out / f"corr_{slug}.png")
+    plt.close(fig)
+
+
+def _pca_plot(plt, example, generated, out, slug):
+    from sklearn.decomposition import PCA
+    from sklearn.preprocessing import QuantileTransformer
+
+    real = example["real"].select_dtypes("number")
+    basis = pd.concat([example["train"].select_dtypes("number"), real])
+    qt = QuantileTransformer(
+        output_distribution="normal", n_quantiles=min(1000, len(basis))
+    ).fit(basis)
+    pca = PCA(2).fit(qt.transform(basis))
+    real_2d = pca.transform(qt.transform(real))
+    fig, axes = plt.subplots(
+        1, len(generated), figsize=(3 * len(generated), 3), squeeze=False
+    )
+    for ax, (name, rows) in zip(axes[0], generated.items(), strict=True):
+        points = pca.transform(qt.transform(rows[real.columns]))
+        ax.scatter(*real_2d.T, s=4, c="0.6", label="real (held out)")
+        ax.scatter(*points.T, s=4, alpha=0.5, c="tab:red", label=name)
+        ax.set_title(name)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    axes[0, 0].legend(fontsize=6, markerscale=2)
+    fig.suptitle("PCA of quantile-normal features (fitted on real rows)")
+    fig.tight_layout()
+    fig.savefig(out / f"pca_{slug}.png")
+    plt.close(fig)
+
+
+def _time_plot(plt, results, samplers, path) -> bool:
+    part = results[results["metric"].isin(["fit_resample_s", "sample_s"])]
+    if part.empty:
+        return False
+    means = part.pivot_table(
+        index="sampler", columns="metric", values="value", aggfunc="mean"
+    ).reindex([s for s in samplers if s in set(part["sampler"])])
+    fig, ax = plt.subplots(figsize=(5, 2.8))
+    x = np.arange(len(means))
+    for k, metric in enumerate(["fit_resample_s", "sample_s"]):
+        if metric in means:
+            ax.bar(x + 0.4 * k - 0.2, means[metric], width=0.4, label=metric)
+    ax.set_xticks(x, means.index)
+    ax.set_yscale("log")
+    ax.set_ylabel("seconds (mean over runs)")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    return True
