@@ -384,3 +384,28 @@ def test_report_elsewhere_links_its_plots_relatively(tiny_result, tmp_path):
     assert "](benchmark/f1.png)" in text
     assert (tmp_path / "docs" / "benchmark" / "f1.png").exists()
     assert not (tmp_path / "docs" / "benchmark" / "report.md").exists()
+
+
+def test_samplers_see_only_the_training_split(monkeypatch):
+    """Nothing leaks: the generator is fitted on the cut training split alone."""
+    from ldm_oversample import SMOTEOverSampler
+
+    seen = []
+    original = SMOTEOverSampler.fit_resample
+
+    def spy(self, X, y):
+        seen.append((len(X), int(np.sum(y == 1))))
+        return original(self, X, y)
+
+    monkeypatch.setattr(SMOTEOverSampler, "fit_resample", spy)
+    frame = fake_frame(n_per_class=100)
+    run_benchmark(
+        frame,
+        attacks=["DDoS"],
+        ratios=[0.1],
+        seeds=1,
+        samplers=["smote"],
+        classifiers=["hgb"],
+        progress=False,
+    )
+    assert seen == [(70 + 7, 7)]  # 70% of the benign rows, 10% as many attacks

@@ -6,6 +6,13 @@ Benign and attack rows; the attack rows of the training split are cut to
 balances the training split; each classifier is trained on the balanced rows
 and scored on the test split. The synthetic attack rows are also compared with
 the held-out real attack rows (fidelity), and the sampler is timed.
+
+Nothing leaks: a sampler sees only the training split. It is fitted once per
+run and every classifier is trained on its output, which is what an
+``imblearn.pipeline.Pipeline([("sampler", ...), ("classifier", ...)])`` fitted
+on the training split does, without refitting the generator per classifier
+(:func:`~ldm_oversample.metrics.utility_scores` is that pipeline, for one
+sampler and one classifier).
 """
 
 from __future__ import annotations
