@@ -36,13 +36,10 @@ from pathlib import Path
 
 import joblib
 import torch
+from ids_quality import DEFAULT_DATA
 
 from ldm_oversample import DDPMOverSampler, LDMOverSampler, __version__
 from ldm_oversample.benchmark import load_ciciot2023, make_task, scarce_split
-
-DEFAULT_DATA = (
-    Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
-) / "ciciot2023_sample.csv.gz"
 
 _MEMORY_PROBE = """
 import resource, sys, joblib

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -10,9 +11,8 @@ import pytest
 from sklearn.datasets import make_classification
 
 #: Tiny settings: the tests check semantics, not sample quality.
-FAST_LDM = dict(
-    latent_dim=4,
-    ae_hidden_dims=(16,),
+#: The diffusion part is shared by the LDM and data-space diffusion.
+FAST_DIFFUSION = dict(
     denoiser_width=16,
     denoiser_depth=1,
     n_timesteps=20,
@@ -20,18 +20,12 @@ FAST_LDM = dict(
     max_epochs=2,
     batch_size=64,
 )
+FAST_LDM = dict(latent_dim=4, ae_hidden_dims=(16,), **FAST_DIFFUSION)
 
 #: Tiny settings per sampler class, used by the shared contract tests.
 FAST = {
     "LDMOverSampler": FAST_LDM,
-    "DDPMOverSampler": dict(
-        denoiser_width=16,
-        denoiser_depth=1,
-        n_timesteps=20,
-        n_sampling_steps=5,
-        max_epochs=2,
-        batch_size=64,
-    ),
+    "DDPMOverSampler": FAST_DIFFUSION,
     "CTGANOverSampler": dict(
         embedding_dim=8,
         generator_dims=(16,),
@@ -63,6 +57,21 @@ DATA_PATH = (
     / "data"
     / "ciciot2023_sample.csv.gz"
 )
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """Path of the shared CICIoT2023 sample.
+
+    CI provides it, so there its absence fails the test; elsewhere (a
+    checkout without ``../shared``) the test is skipped.
+    """
+    if not DATA_PATH.exists():
+        message = f"CICIoT2023 sample not found at {DATA_PATH}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return DATA_PATH
 
 
 def make_mixed_frame(n: int = 120, seed: int = 0, minority: float = 0.2):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 
 import numpy as np
 import pandas as pd
@@ -18,8 +17,6 @@ from ldm_oversample.benchmark import (
     write_report,
 )
 from ldm_oversample.cli import main
-
-from .conftest import DATA_PATH
 
 TINY = {"ldm": {"max_epochs": 2, "latent_dim": 4, "n_sampling_steps": 5}}
 
@@ -252,16 +249,12 @@ def test_cli_benchmark_end_to_end_original_layout(tmp_path, capsys):
 
 
 @pytest.mark.slow
-def test_cli_benchmark_on_the_shared_sample(tmp_path):
-    if not DATA_PATH.exists():
-        if os.environ.get("CI"):
-            raise AssertionError(f"CI must provide {DATA_PATH}")
-        pytest.skip("shared CICIoT2023 sample not available")
+def test_cli_benchmark_on_the_shared_sample(tmp_path, shared_data):
     out = tmp_path / "out"
     argv = [
         "benchmark",
         "--data",
-        str(DATA_PATH),
+        str(shared_data),
         "--attacks",
         "Spoofing",
         "--ratios",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import warnings
 
 import numpy as np
@@ -15,8 +14,6 @@ from ldm_oversample.benchmark import (
     label_family,
     load_ciciot2023,
 )
-
-from .conftest import DATA_PATH
 
 FINE = ["DDoS-ICMP_Flood", "MITM-ArpSpoofing", "DNS_Spoofing", "BenignTraffic"]
 FINE += ["Mirai-udpplain"]
@@ -245,13 +242,8 @@ def test_empty_label_and_non_numeric_feature(tmp_path):
 
 
 @pytest.mark.slow
-def test_shared_sample():
-    if not DATA_PATH.exists():
-        message = f"CICIoT2023 sample not found at {DATA_PATH}"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    frame = load_ciciot2023(DATA_PATH)
+def test_shared_sample(shared_data):
+    frame = load_ciciot2023(shared_data)
     assert frame.shape == (15_404, 41)
     assert frame.attrs["layout"] == "merged39"
     assert list(frame.columns[:39]) == list(CICIOT2023_FEATURES_39)
@@ -269,4 +261,4 @@ def test_shared_sample():
         "Malware": 1600,
         "Uploading": 1002,
     }
-    assert len(load_ciciot2023(DATA_PATH, max_rows=500)) == 500
+    assert len(load_ciciot2023(shared_data, max_rows=500)) == 500

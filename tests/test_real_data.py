@@ -6,8 +6,6 @@ file fails the test; outside CI the test is skipped when the file is absent).
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -18,19 +16,12 @@ from sklearn.preprocessing import QuantileTransformer
 
 from ldm_oversample import LDMOverSampler
 
-from .conftest import DATA_PATH
-
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def spoofing_task():
-    if not DATA_PATH.exists():
-        message = f"CICIoT2023 sample not found at {DATA_PATH}"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    frame = pd.read_csv(DATA_PATH)
+def spoofing_task(shared_data):
+    frame = pd.read_csv(shared_data)
     frame = frame[frame["label_multiclass"].isin(["Benign", "Spoofing"])]
     y = (frame["label_multiclass"] == "Spoofing").to_numpy().astype(int)
     X = frame.drop(columns=["label_multiclass", "label_binary"]).reset_index(drop=True)
