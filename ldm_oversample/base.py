@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 from abc import abstractmethod
+from collections.abc import Iterator
 from numbers import Integral
 from typing import Any
 
@@ -47,11 +48,22 @@ default="auto"
         or column names. Other columns are numeric.""",
     "max_epochs": """max_epochs : int, default={max_epochs}
         Maximum number of passes over the training rows, per model.""",
+    "max_steps": """max_steps : int or None, default={max_steps}
+        Cap on the optimiser steps of each network: training stops after
+        ``max_epochs`` passes or ``max_steps`` steps, whichever comes first, so
+        that large tables (many steps per pass) train in bounded time. None
+        removes the cap.""",
     "batch_size": """batch_size : int, default={batch_size}
         Training mini-batch size.""",
     "device": """device : "auto", str or torch.device, default="auto"
         Where to train and sample. ``"auto"`` uses CUDA when available, else the
         CPU. Outputs always come back as CPU arrays or DataFrames.""",
+    "precision": """precision : {"auto", "fp32", "tf32", "bf16"}, default="auto"
+        Arithmetic of the denoiser while generating (training is always fp32).
+        ``"auto"`` is bf16 autocast on CUDA and fp32 elsewhere; ``"tf32"`` allows
+        TF32 matmuls on CUDA (fp32 elsewhere). bf16 on a CPU is only fast where
+        the CPU has bf16 instructions (AVX512-BF16 or AMX). Read at sampling
+        time, so it can be changed on a fitted sampler.""",
     "verbose": """verbose : bool, default=False
         Show tqdm progress bars for training and sampling. Otherwise silent.""",
     # Fitted attributes every sampler of the package has.
@@ -97,8 +109,11 @@ class BaseGenerativeOverSampler(BaseOverSampler):
         "verbose": ["verbose"],
     }
 
-    #: Rows per chunk when generating; bounds memory during sampling.
+    #: Rows per chunk when generating on the CPU and on CUDA; bounds memory
+    #: during sampling (see ``benchmarks/sampling_speed.py`` and
+    #: ``benchmarks/gpu_sampling.py`` for how they were chosen).
     _generation_chunk_size = 16_384
+    _generation_chunk_size_cuda = 131_072
 
     # ------------------------------------------------------------ contract
     def _check_X_y(self, X, y, accept_sparse=None):
@@ -229,25 +244,51 @@ class BaseGenerativeOverSampler(BaseOverSampler):
     ) -> np.ndarray:
         """Generate ``n_samples`` rows of one class in the encoder's space."""
 
+    def _chunk_size(self, device: torch.device) -> int:
+        """Rows generated per chunk on ``device``; bounds memory while sampling."""
+        return (
+            self._generation_chunk_size_cuda
+            if device.type == "cuda"
+            else self._generation_chunk_size
+        )
+
+    def _encoded_chunks(
+        self, n_samples: int, class_index: int, generator: torch.Generator
+    ) -> Iterator[np.ndarray]:
+        """Yield encoded rows of one class, chunk by chunk, ``n_samples`` in all."""
+        chunk = self._chunk_size(self._device())
+        for start in range(0, n_samples, chunk):
+            yield self._generate_encoded(
+                min(chunk, n_samples - start), class_index, generator
+            )
+
     def _generate(self, n_samples: int, class_label: Any, generator: torch.Generator):
-        """Generate rows of ``class_label`` in chunks, decoded to the fit format."""
+        """Generate rows of ``class_label`` in chunks, decoded to the fit format.
+
+        Each decoded chunk is written into an output allocated once, so peak
+        memory is the output plus one chunk, not twice the output.
+        """
         class_index = int(np.searchsorted(self.classes_, class_label))
-        chunks = []
-        starts = range(0, n_samples, self._generation_chunk_size)
-        for start in tqdm(
-            starts,
+        n_chunks = -(-n_samples // self._chunk_size(self._device()))
+        out: _RowBuffer | None = None
+        start = 0
+        for encoded in tqdm(
+            self._encoded_chunks(n_samples, class_index, generator),
+            total=n_chunks,
             desc=f"sampling class {format_label(class_label)}",
-            disable=not self.verbose or len(starts) < 2,
+            disable=not self.verbose or n_chunks < 2,
             leave=False,
         ):
-            n_chunk = min(self._generation_chunk_size, n_samples - start)
-            encoded = self._generate_encoded(n_chunk, class_index, generator)
-            chunks.append(self.encoder_.inverse_transform(encoded))
-        if not chunks:
+            table = self.encoder_.inverse_transform(encoded)
+            if out is None:
+                out = _RowBuffer(table, n_samples)
+            out.write(start, table)
+            start += len(table)
+        if out is None:
             return self.encoder_.inverse_transform(
                 np.zeros((0, self.encoder_.n_encoded_))
             )
-        return _concat_tables(chunks)
+        return out.result()
 
     def _make_encoder(self, seed: int) -> TabularEncoder:
         return TabularEncoder(
@@ -270,6 +311,59 @@ class BaseGenerativeOverSampler(BaseOverSampler):
         tags = super().__sklearn_tags__()
         tags.input_tags.string = True
         return tags
+
+
+class _RowBuffer:
+    """The output of :meth:`BaseGenerativeOverSampler._generate`, filled by chunks.
+
+    Holds one array per column (or one 2-D array), allocated once in the dtype
+    of the first decoded chunk, and builds the table at the end without copies.
+    """
+
+    def __init__(self, first, n_rows: int):
+        self.frame = isinstance(first, pd.DataFrame)
+        if not self.frame:
+            self.data = np.empty((n_rows, first.shape[1]), dtype=first.dtype)
+            return
+        self.columns = first.columns
+        self.dtypes = list(first.dtypes)
+        self.data = [
+            np.empty(n_rows, dtype=_buffer_dtype(dtype)) for dtype in self.dtypes
+        ]
+
+    def write(self, start: int, table) -> None:
+        stop = start + len(table)
+        if not self.frame:
+            self.data[start:stop] = table
+            return
+        for j, dtype in enumerate(self.dtypes):
+            col = table.iloc[:, j]
+            self.data[j][start:stop] = (
+                col.cat.codes.to_numpy()
+                if isinstance(dtype, pd.CategoricalDtype)
+                else col.to_numpy(dtype=self.data[j].dtype)
+            )
+
+    def result(self):
+        if not self.frame:
+            return self.data
+        series = {}
+        for j, (values, dtype) in enumerate(zip(self.data, self.dtypes, strict=True)):
+            if isinstance(dtype, pd.CategoricalDtype):
+                values = pd.Categorical.from_codes(values, dtype=dtype)
+            series[j] = pd.Series(values, dtype=dtype, copy=False)
+        frame = pd.DataFrame(series, copy=False)
+        frame.columns = self.columns
+        return frame
+
+
+def _buffer_dtype(dtype) -> np.dtype:
+    """NumPy dtype that holds a column of ``dtype`` before it is rebuilt."""
+    if isinstance(dtype, pd.CategoricalDtype):
+        return np.dtype(np.int64)
+    if isinstance(dtype, np.dtype):
+        return dtype
+    return np.dtype(object)
 
 
 def _concat_tables(tables: list):

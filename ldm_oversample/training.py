@@ -35,6 +35,7 @@ def train_module(
     update_fn: Callable[..., torch.Tensor | float] | None = None,
     drop_last: bool = False,
     epoch_size: int | None = None,
+    max_steps: int | None = None,
 ) -> list[float]:
     """Train ``module`` with AdamW on in-memory tensors, with early stopping.
 
@@ -98,6 +99,11 @@ def train_module(
     epoch_size : int or None, default=None
         Rows drawn per epoch; None is ``n``. Values above ``n`` need
         ``row_weights`` (rows are then drawn with replacement).
+    max_steps : int or None, default=None
+        Stop after this many optimisation steps, even inside an epoch (whose
+        mean loss is then over the batches that ran). Bounds the cost on large
+        tables, where ``max_epochs`` passes would mean many more steps than a
+        small table needs. None: only ``max_epochs`` limits training.
 
     Returns
     -------
@@ -123,8 +129,14 @@ def train_module(
     if update_fn is None:
         if learning_rate is None:
             raise ValueError("learning_rate is required with loss_fn.")
+        # The fused kernel updates every parameter in one pass: on small
+        # networks the per-tensor optimiser loop otherwise costs as much as
+        # the backward pass.
         optimizer = torch.optim.AdamW(
-            module.parameters(), lr=learning_rate, weight_decay=weight_decay
+            module.parameters(),
+            lr=learning_rate,
+            weight_decay=weight_decay,
+            fused=data[0].device.type in ("cpu", "cuda"),
         )
     gen_device = generator.device
     history: list[float] = []
@@ -171,6 +183,8 @@ def train_module(
             step += 1
             total += loss.detach().to(total.device)
             n_batches += 1
+            if max_steps is not None and step >= max_steps:
+                break
         epoch_loss = float(total) / n_batches
         if not math.isfinite(epoch_loss):
             raise TrainingDivergedError(
@@ -184,6 +198,8 @@ def train_module(
             )
         history.append(epoch_loss)
         bar.set_postfix(loss=f"{epoch_loss:.4f}")
+        if max_steps is not None and step >= max_steps:
+            break
         smoothed = epoch_loss if smoothed is None else 0.9 * smoothed + 0.1 * epoch_loss
         if not math.isfinite(best) or smoothed < best - tol * abs(best):
             best = smoothed

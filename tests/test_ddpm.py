@@ -80,13 +80,13 @@ def test_n_sampling_steps_is_the_number_of_network_calls(multiclass, monkeypatch
     sampler = make_fast("DDPMOverSampler", n_timesteps=20, n_sampling_steps=5)
     sampler.fit(X, y)
     calls = []
-    forward = MLPDenoiser.forward
+    forward = MLPDenoiser.forward_conditioned
 
     def spy(self, *args, **kwargs):
         calls.append(1)
         return forward(self, *args, **kwargs)
 
-    monkeypatch.setattr(MLPDenoiser, "forward", spy)
+    monkeypatch.setattr(MLPDenoiser, "forward_conditioned", spy)
     sampler.sample(10, class_label=2)
     assert len(calls) == 5
     # Read at generation time: no refit needed to trade steps for speed.

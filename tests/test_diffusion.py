@@ -11,13 +11,21 @@ import torch
 from ldm_oversample.diffusion import (
     DDIMSolver,
     DDPMSolver,
+    DPMSolverPP,
     GaussianDiffusion,
     NoiseSchedule,
     cosine_betas,
     linear_betas,
     make_schedule,
+    make_solver,
     run_solver,
 )
+from ldm_oversample.diffusion.runner import (
+    conditional_model_fn,
+    matmul_precision,
+    resolve_precision,
+)
+from ldm_oversample.nn import MLPDenoiser
 
 PREDICTIONS = ("epsilon", "v")
 
@@ -455,7 +463,8 @@ def test_last_step_is_deterministic_and_returns_x0():
     b = solver.step(eps, last, x, torch.Generator().manual_seed(3))
     _assert_close(a, b, rtol=0, atol=0)
     x0, _ = process.split_prediction(eps, x, torch.zeros(8, dtype=torch.long))
-    _assert_close(a, x0)
+    # Scalar (float64) vs tensor (float32) coefficients: a few float32 ulps apart.
+    _assert_close(a, x0, rtol=2e-6)
 
 
 @pytest.mark.parametrize("prediction", PREDICTIONS)
@@ -515,3 +524,136 @@ def test_run_solver_reproducible_with_generator(prediction):
     # x_T is not modified in place.
     fresh = torch.randn((16, 3), generator=torch.Generator().manual_seed(0))
     assert torch.equal(x_T, fresh)
+
+
+# ---------------------------------------------------- DPM-Solver++ and runner
+def _gaussian_oracle(process, mu, sd):
+    """Exact network output for data ~ N(mu, sd^2): E[x0 | x_t] is linear in x_t."""
+
+    def model_fn(x, t):
+        a, s = process.alpha_sigma(t)
+        x0 = mu + a * sd**2 / (a * a * sd**2 + s * s) * (x - a * mu)
+        eps = (x - a * x0) / s
+        return eps if process.prediction_type == "epsilon" else a * eps - s * x0
+
+    return model_fn
+
+
+def _ode_solution(process, x_T, mu, sd):
+    """The probability-flow ODE maps x_T to a known affine function of it."""
+    a, s = process.alpha_sigma(process.n_timesteps - 1)
+    return mu + sd / math.sqrt(a * a * sd * sd + s * s) * (x_T - a * mu)
+
+
+def test_ddim_closed_form_for_standard_normal_data():
+    """For N(0, 1) data each DDIM step rotates by the angle between its two
+    timesteps and keeps only the cosine: x_0 = prod(cos(dtheta)) * x_T."""
+    process = _process("cosine", 1000, "v")
+    solver = DDIMSolver(process)
+    solver.set_timesteps(20)
+    x_T = torch.linspace(-3, 3, 13, dtype=torch.float64)[:, None]
+    out = run_solver(solver, _gaussian_oracle(process, 0.0, 1.0), x_T)
+    theta = [
+        math.atan2(*reversed(process.alpha_sigma(int(t)))) for t in solver.timesteps
+    ]
+    factor = np.prod(np.cos(np.diff([*theta, 0.0])))
+    _assert_close(out, factor * x_T, rtol=1e-10)
+    assert factor < 0.95  # 20 first-order steps visibly shrink the spread
+
+
+@pytest.mark.parametrize("prediction", PREDICTIONS)
+def test_dpm_solver_is_second_order_and_ddim_first_order(prediction):
+    process = _process("cosine", 1000, prediction)
+    mu, sd = 0.7, 0.3
+    x_T = torch.linspace(-3, 3, 101, dtype=torch.float64)[:, None]
+    exact = _ode_solution(process, x_T, mu, sd)
+    errors = {}
+    for name in ("ddim", "dpm++"):
+        for n in (100, 200):
+            solver = make_solver(name, process)
+            solver.set_timesteps(n)
+            out = run_solver(solver, _gaussian_oracle(process, mu, sd), x_T)
+            errors[name, n] = float((out - exact).abs().max())
+    ddim_ratio = errors["ddim", 100] / errors["ddim", 200]
+    dpm_ratio = errors["dpm++", 100] / errors["dpm++", 200]
+    assert 1.8 < ddim_ratio < 2.2  # halving the step halves the error
+    assert dpm_ratio > 3.5  # ... and quarters it for the second-order solver
+    assert errors["dpm++", 200] < 0.25 * errors["ddim", 200]
+
+
+def test_dpm_solver_first_step_is_ddim_and_history_resets():
+    process = _process("cosine", 100, "v")
+    x = torch.randn((16, 3), generator=torch.Generator().manual_seed(0))
+    out = torch.randn((16, 3), generator=torch.Generator().manual_seed(1))
+    ddim, dpm = DDIMSolver(process), DPMSolverPP(process)
+    for solver in (ddim, dpm):
+        solver.set_timesteps(10)
+    _assert_close(dpm.step(out, 0, x), ddim.step(out, 0, x), rtol=1e-5, atol=1e-6)
+    dpm.step(out, 1, x)  # leaves history behind
+    # A new run (index 0) must not extrapolate from the previous run's history.
+    _assert_close(dpm.step(out, 0, x), ddim.step(out, 0, x), rtol=1e-5, atol=1e-6)
+    # The last step returns the predicted x_0, like DDIM's.
+    last = len(dpm.timesteps) - 1
+    _assert_close(dpm.step(out, last, x), ddim.step(out, last, x), rtol=1e-6)
+
+
+def test_make_solver_rejects_bad_names_and_stochastic_dpm():
+    process = _process("cosine", 100)
+    assert isinstance(make_solver("dpm++", process), DPMSolverPP)
+    with pytest.raises(ValueError, match="eta"):
+        make_solver("dpm++", process, eta=0.5)
+    with pytest.raises(ValueError, match="solver must be one of"):
+        make_solver("euler", process)
+
+
+def test_alpha_sigma_matches_schedule_and_clean_end():
+    process = _process("cosine", 50)
+    ab = process.schedule.alphas_cumprod
+    for t in (0, 17, 49):
+        a, s = process.alpha_sigma(t)
+        assert a == pytest.approx(math.sqrt(ab[t]), rel=1e-15)
+        assert s == pytest.approx(math.sqrt(1 - ab[t]), rel=1e-15)
+    assert process.alpha_sigma(-1) == (1.0, 0.0)
+
+
+@pytest.mark.parametrize("guidance", [0.0, 1.5])
+@torch.inference_mode()
+def test_conditional_model_fn_matches_per_row_forward(guidance):
+    torch.manual_seed(0)
+    net = MLPDenoiser(5, n_classes=3, width=32, depth=2).eval()
+    timesteps = [99, 50, 0]
+    fn = conditional_model_fn(net, 2, timesteps, guidance_scale=guidance)
+    x = torch.randn(7, 5)
+    for t in timesteps:
+        t_vec = torch.full((7,), t)
+        expected = net(x, t_vec, torch.full((7,), 2))
+        if guidance:
+            uncond = net(x, t_vec, torch.full((7,), net.null_class))
+            expected = (1 + guidance) * expected - guidance * uncond
+        _assert_close(fn(x, t), expected.detach(), rtol=1e-5, atol=1e-6)
+
+
+@torch.inference_mode()
+def test_bf16_model_fn_is_close_to_fp32_and_returns_fp32():
+    torch.manual_seed(0)
+    net = MLPDenoiser(4, n_classes=2, width=32, depth=2).eval()
+    x = torch.randn(64, 4)
+    fp32 = conditional_model_fn(net, 1, [10])(x, 10)
+    bf16 = conditional_model_fn(net, 1, [10], precision="bf16")(x, 10)
+    assert bf16.dtype == torch.float32
+    assert not torch.equal(bf16, fp32)  # it did run in bf16
+    assert float((bf16 - fp32).abs().max()) < 0.05 * float(fp32.abs().max())
+
+
+def test_resolve_precision_and_tf32_context_restores_global_setting():
+    cpu, cuda = torch.device("cpu"), torch.device("cuda")
+    assert resolve_precision("auto", cpu) == "fp32"
+    assert resolve_precision("auto", cuda) == "bf16"
+    assert resolve_precision("tf32", cpu) == "fp32"
+    assert resolve_precision("tf32", cuda) == "tf32"
+    with pytest.raises(ValueError, match="precision must be one of"):
+        resolve_precision("fp16", cpu)
+    before = torch.get_float32_matmul_precision()
+    with matmul_precision("tf32"):
+        assert torch.get_float32_matmul_precision() == "high"
+    assert torch.get_float32_matmul_precision() == before

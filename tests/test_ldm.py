@@ -60,3 +60,61 @@ def test_classifier_free_guidance_changes_samples(multiclass):
     assert a.shape == b.shape == (30, X.shape[1])
     assert not np.allclose(a, b)
     assert np.isfinite(b).all()
+
+
+# ------------------------------------------------------------ fast sampling
+def test_solver_is_a_sampling_time_setting(multiclass):
+    X, y = multiclass
+    sampler = fast(n_timesteps=50, n_sampling_steps=10).fit(X, y)
+    ddim = sampler.sample(40, 2)
+    dpm = sampler.set_params(solver="dpm++").sample(40, 2)
+    assert dpm.shape == ddim.shape
+    assert np.isfinite(dpm).all()
+    assert not np.allclose(dpm, ddim)  # a different integrator of the same ODE
+    assert np.array_equal(dpm, sampler.sample(40, 2))  # and deterministic
+
+
+def test_dpm_solver_refuses_eta_before_training(multiclass, monkeypatch):
+    X, y = multiclass
+    trained = []
+    monkeypatch.setattr(
+        LDMOverSampler, "_train", lambda self, *a, **k: trained.append(1)
+    )
+    with pytest.raises(ValueError, match="eta"):
+        fast(solver="dpm++", eta=0.5).fit(X, y)
+    assert not trained
+
+
+def test_bf16_precision_samples_on_cpu(multiclass):
+    X, y = multiclass
+    sampler = fast().fit(X, y)
+    fp32 = sampler.sample(200, 2)
+    bf16 = sampler.set_params(precision="bf16").sample(200, 2)
+    assert np.isfinite(bf16).all()
+    assert not np.array_equal(fp32, bf16)
+    # Same model, rounding differences only: the samples stay close.
+    assert np.abs(bf16.mean(0) - fp32.mean(0)).max() < 0.25 * fp32.std(0).max()
+
+
+def test_max_steps_caps_training(multiclass):
+    X, y = multiclass
+    sampler = fast(max_epochs=50, patience=None, batch_size=32, max_steps=7).fit(X, y)
+    # 7 steps of 32 rows: fewer than one epoch of the training rows per network.
+    assert len(sampler.history_["autoencoder"]) == 1
+    assert len(sampler.history_["diffusion"]) == 1
+
+
+def test_conditioning_is_computed_once_per_step(multiclass, monkeypatch):
+    """The timestep MLP runs on one row per step, not on every generated row."""
+    X, y = multiclass
+    sampler = fast(n_sampling_steps=5).fit(X, y)
+    rows_seen = []
+    original = type(sampler.denoiser_.time_embed).forward
+
+    def spy(self, t):
+        rows_seen.append(len(t))
+        return original(self, t)
+
+    monkeypatch.setattr(type(sampler.denoiser_.time_embed), "forward", spy)
+    sampler.sample(300, 2)
+    assert rows_seen == [5]  # one batch: the 5 sampling timesteps

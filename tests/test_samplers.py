@@ -21,6 +21,8 @@ from sklearn.datasets import make_classification
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.model_selection import GridSearchCV
 
+from ldm_oversample import TabularEncoder
+
 from .conftest import FAST, TORCH_SAMPLERS, make_fast
 
 
@@ -180,19 +182,19 @@ def test_sample_before_fit_raises(fast):
 def test_chunked_generation(torch_fast, monkeypatch, multiclass):
     X, y = multiclass
     sampler = torch_fast().fit(X, y)
-    cls = type(sampler)
-    monkeypatch.setattr(cls, "_generation_chunk_size", 16)
+    monkeypatch.setattr(type(sampler), "_generation_chunk_size", 16)
     sizes = []
-    original = cls._generate_encoded
+    original = TabularEncoder.inverse_transform
 
-    def spy(self, n_samples, class_index, generator):
-        sizes.append(n_samples)
-        return original(self, n_samples, class_index, generator)
+    def spy(self, X_encoded):
+        sizes.append(len(X_encoded))
+        return original(self, X_encoded)
 
-    monkeypatch.setattr(cls, "_generate_encoded", spy)
+    monkeypatch.setattr(TabularEncoder, "inverse_transform", spy)
     out = sampler.sample(70, class_label=2)
     assert len(out) == 70
     assert sizes == [16, 16, 16, 16, 6]
+    assert not pd.DataFrame(out).isna().any().any()
 
 
 # ------------------------------------------------------------ randomness

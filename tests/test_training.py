@@ -533,3 +533,48 @@ def test_update_fn_with_patience_and_ema():
         decay = min(0.5, (1 + step) / (10 + step))
         ema = decay * ema + (1 - decay) * value
     assert module.p.item() == pytest.approx(ema)
+
+
+def test_max_steps_stops_inside_an_epoch():
+    X, y, _ = _regression(100)
+    module = _linear()
+    steps = []
+    mse = _mse_loss(module)
+
+    def loss_fn(xb, yb, generator):
+        steps.append(len(xb))
+        return mse(xb, yb, generator)
+
+    history = train_module(
+        module,
+        loss_fn,
+        [X, y],
+        max_epochs=50,
+        batch_size=10,
+        learning_rate=1e-2,
+        generator=torch.Generator().manual_seed(0),
+        max_steps=25,
+    )
+    assert len(steps) == 25  # 2 full epochs of 10 batches, then 5 batches
+    assert len(history) == 3
+    assert not module.training
+
+
+def test_max_steps_above_the_epochs_changes_nothing():
+    X, y, _ = _regression(64)
+    runs = []
+    for max_steps in (None, 10_000):
+        module = _linear()
+        runs.append(
+            train_module(
+                module,
+                _mse_loss(module),
+                [X, y],
+                max_epochs=4,
+                batch_size=16,
+                learning_rate=1e-2,
+                generator=torch.Generator().manual_seed(0),
+                max_steps=max_steps,
+            )
+        )
+    assert runs[0] == runs[1]

@@ -15,7 +15,7 @@ from .protocol import (
     run_benchmark,
     scarce_split,
 )
-from .report import summary_table, write_report
+from .report import markdown_table, summary_table, write_report
 
 __all__ = [
     "CICIOT2023_FEATURES_39",
@@ -27,6 +27,7 @@ __all__ = [
     "load_ciciot2023",
     "make_sampler",
     "make_task",
+    "markdown_table",
     "run_benchmark",
     "scarce_split",
     "summary_table",

@@ -13,7 +13,7 @@ import pandas as pd
 
 from .protocol import BenchmarkResult
 
-__all__ = ["summary_table", "write_report"]
+__all__ = ["markdown_table", "summary_table", "write_report"]
 
 #: Fidelity columns of the report, with their direction.
 FIDELITY_COLUMNS = {
@@ -28,6 +28,37 @@ FIDELITY_COLUMNS = {
     "duplicate_rate": "↓",
 }
 TIME_COLUMNS = ("fit_resample_s", "sample_s", "rows_per_s")
+
+
+def markdown_table(frame: pd.DataFrame, floatfmt: str = ".3f") -> str:
+    """A DataFrame as a GitHub-flavoured Markdown table (no extra dependency).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table; its index is not written (reset it to keep it).
+    floatfmt : str, default=".3f"
+        Format of float cells; integers and text are written as they are.
+
+    Returns
+    -------
+    table : str
+    """
+
+    def cell(value) -> str:
+        if isinstance(value, (float, np.floating)):
+            return "" if np.isnan(value) else format(value, floatfmt)
+        return str(value)
+
+    lines = [
+        "| " + " | ".join(str(c) for c in frame.columns) + " |",
+        "|" + "---|" * frame.shape[1],
+    ]
+    lines += [
+        "| " + " | ".join(cell(v) for v in row) + " |"
+        for row in frame.itertuples(index=False)
+    ]
+    return "\n".join(lines)
 
 
 def _slug(*parts) -> str:

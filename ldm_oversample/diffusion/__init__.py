@@ -4,11 +4,12 @@ from .mixed import MixedDiffusion, MixedSolver
 from .multinomial import MultinomialDiffusion
 from .process import GaussianDiffusion
 from .schedules import NoiseSchedule, cosine_betas, linear_betas, make_schedule
-from .solvers import DDIMSolver, DDPMSolver, run_solver
+from .solvers import DDIMSolver, DDPMSolver, DPMSolverPP, make_solver, run_solver
 
 __all__ = [
     "DDIMSolver",
     "DDPMSolver",
+    "DPMSolverPP",
     "GaussianDiffusion",
     "MixedDiffusion",
     "MixedSolver",
@@ -17,5 +18,6 @@ __all__ = [
     "cosine_betas",
     "linear_betas",
     "make_schedule",
+    "make_solver",
     "run_solver",
 ]

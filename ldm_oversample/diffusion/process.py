@@ -114,6 +114,27 @@ class GaussianDiffusion:
             eps = s * x_t + a * model_output
         return x0, eps
 
+    def alpha_sigma(self, t: int) -> tuple[float, float]:
+        """``sqrt(alpha_bar_t)`` and ``sqrt(1 - alpha_bar_t)`` as Python floats.
+
+        ``t = -1`` stands for clean data and gives ``(1, 0)``. Solvers use these
+        scalars so that a reverse step launches only elementwise kernels (no
+        host-to-device copies), which keeps it capturable in a CUDA graph.
+        """
+        if t < 0:
+            return 1.0, 0.0
+        ab = float(self.schedule.alphas_cumprod[t])
+        return ab**0.5, (1.0 - ab) ** 0.5
+
+    def split_prediction_at(
+        self, model_output: torch.Tensor, x_t: torch.Tensor, t: int
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """:meth:`split_prediction` for rows that all share the timestep ``t``."""
+        a, s = self.alpha_sigma(t)
+        if self.prediction_type == "epsilon":
+            return (x_t - s * model_output) / a, model_output
+        return a * x_t - s * model_output, s * x_t + a * model_output
+
     def sample_timesteps(
         self, n: int, device: torch.device, generator: torch.Generator | None
     ) -> torch.Tensor:

@@ -48,6 +48,43 @@ class MLPDenoiser(nn.Module):
         """Index of the unconditional ("null") class."""
         return self.n_classes
 
+    def condition(self, t: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """Summed timestep and class embeddings, the conditioning of the body.
+
+        During sampling every row of a chunk shares its timestep and class, so
+        the conditioning is computed for one row and broadcast, which removes
+        the timestep MLP (two ``width x width`` layers) from the per-row cost.
+
+        Parameters
+        ----------
+        t : Tensor of int of shape (m,)
+            Timesteps.
+        y : Tensor of int of shape (m,)
+            Class indices in ``[0, n_classes]``.
+
+        Returns
+        -------
+        cond : Tensor of shape (m, width)
+        """
+        return self.time_embed(t) + self.class_embed(y)
+
+    def forward_conditioned(self, x: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
+        """Predict the network target from ``x`` and a precomputed conditioning.
+
+        Parameters
+        ----------
+        x : Tensor of shape (n, dim)
+            Noisy input.
+        cond : Tensor of shape (n, width) or (1, width)
+            Output of :meth:`condition`; one row is broadcast to every row of ``x``.
+
+        Returns
+        -------
+        out : Tensor of shape (n, dim)
+        """
+        h = nn.functional.silu(self.in_proj(x) + cond)
+        return self.out(self.body(h))
+
     def forward(
         self, x: torch.Tensor, t: torch.Tensor, y: torch.Tensor
     ) -> torch.Tensor:
@@ -66,5 +103,4 @@ class MLPDenoiser(nn.Module):
         -------
         out : Tensor of shape (n, dim)
         """
-        h = self.in_proj(x) + self.time_embed(t) + self.class_embed(y)
-        return self.out(self.body(nn.functional.silu(h)))
+        return self.forward_conditioned(x, self.condition(t, y))

@@ -8,14 +8,21 @@ LDM-vs-data-space comparison fair.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
 from numbers import Integral, Real
-from typing import Any
 
 import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from ..diffusion.runner import (
+    PRECISIONS,
+    CUDAGraphRun,
+    conditional_model_fn,
+    matmul_precision,
+    resolve_precision,
+)
+from ..diffusion.solvers import run_solver
 from ..nn import MLPDenoiser
 from ..training import train_module
 from ..utils import make_generator, seeded_torch
@@ -34,7 +41,9 @@ DIFFUSION_CONSTRAINTS: dict = {
     "class_balance": [Interval(Real, 0, 1, closed="both")],
     "learning_rate": [Interval(Real, 0, None, closed="neither")],
     "patience": [Interval(Integral, 1, None, closed="left"), None],
+    "max_steps": [Interval(Integral, 1, None, closed="left"), None],
     "max_rows_per_class": [Interval(Integral, 1, None, closed="left")],
+    "precision": [StrOptions(set(PRECISIONS))],
 }
 
 
@@ -84,6 +93,7 @@ class DiffusionSamplerMixin:
             batch_size=self.batch_size,
             learning_rate=self.learning_rate,
             patience=self.patience,
+            max_steps=self.max_steps,
             row_weights=row_weights,
             generator=make_generator(seed, device),
             verbose=self.verbose,
@@ -116,23 +126,49 @@ class DiffusionSamplerMixin:
         )
         return denoiser, history
 
-    @staticmethod
-    def _conditional_fn(
-        denoiser: MLPDenoiser, labels: torch.Tensor, guidance_scale: float = 0.0
-    ) -> Callable[[torch.Tensor, int], Any]:
-        """``model_fn(x, t)`` for a solver, with optional classifier-free guidance."""
-        w = guidance_scale
-        cond = labels
-        if w > 0:
-            cond = torch.cat([labels, torch.full_like(labels, denoiser.null_class)])
+    # ---------------------------------------------------------- generation
+    # Subclasses provide _make_solver(), _prior_sample(n, device, generator),
+    # _decode_samples(x0, class_index) and _graph_safe().
 
-        def model_fn(x, t):
-            x_in = torch.cat([x, x]) if w > 0 else x
-            t_vec = torch.full((x_in.shape[0],), t, dtype=torch.long, device=x.device)
-            out = denoiser(x_in, t_vec, cond)
-            if w > 0:
-                out_c, out_u = out.chunk(2)
-                out = (1 + w) * out_c - w * out_u
-            return out
+    @torch.inference_mode()
+    def _encoded_chunks(
+        self, n_samples: int, class_index: int, generator: torch.Generator
+    ) -> Iterator[np.ndarray]:
+        """Yield encoded rows of one class, chunk by chunk.
 
-        return model_fn
+        The solver, the per-step conditioning and (on CUDA, for deterministic
+        solvers) a CUDA graph of the reverse loop are built once per call and
+        reused for every chunk.
+        """
+        device = self._device()
+        denoiser = self.denoiser_.to(device)
+        solver = self._make_solver()
+        solver.set_timesteps(self.n_sampling_steps)
+        precision = resolve_precision(self.precision, device)
+        model_fn = conditional_model_fn(
+            denoiser,
+            class_index,
+            solver.timesteps,
+            guidance_scale=getattr(self, "guidance_scale", 0.0),
+            precision=precision,
+        )
+        chunk = self._chunk_size(device)
+        use_graph = device.type == "cuda" and self._graph_safe() and n_samples > chunk
+        graph = None
+        with matmul_precision(precision):
+            for start in range(0, n_samples, chunk):
+                n = min(chunk, n_samples - start)
+                x_T = self._prior_sample(n, device, generator)
+                if graph is not None:
+                    x_0 = graph(x_T)
+                elif use_graph:
+                    graph = CUDAGraphRun(solver, model_fn, x_T)
+                    x_0 = graph.first_out
+                else:
+                    x_0 = run_solver(solver, model_fn, x_T, generator)
+                yield self._decode_samples(x_0, class_index).float().cpu().numpy()
+
+    def _generate_encoded(self, n_samples, class_index, generator) -> np.ndarray:
+        return np.concatenate(
+            list(self._encoded_chunks(n_samples, class_index, generator))
+        )

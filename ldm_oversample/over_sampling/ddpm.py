@@ -12,7 +12,6 @@ from ..diffusion import (
     MixedDiffusion,
     MixedSolver,
     make_schedule,
-    run_solver,
 )
 from ..utils import draw_seeds, resolve_device
 from ._diffusion import DIFFUSION_CONSTRAINTS, DiffusionSamplerMixin
@@ -72,8 +71,10 @@ class DDPMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
     patience : int or None, default=50
         Epochs without improvement of the smoothed training loss before training
         stops early. None trains for ``max_epochs``.
+    {max_steps}
     max_rows_per_class : int, default=20000
         Classes with more rows are subsampled to this many for training.
+    {precision}
     {device}
     {verbose}
 
@@ -137,7 +138,9 @@ class DDPMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         batch_size=256,
         learning_rate=1e-3,
         patience=50,
+        max_steps=2000,
         max_rows_per_class=20_000,
+        precision="auto",
         device="auto",
         verbose=False,
     ):
@@ -156,7 +159,9 @@ class DDPMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.patience = patience
+        self.max_steps = max_steps
         self.max_rows_per_class = max_rows_per_class
+        self.precision = precision
         self.device = device
         self.verbose = verbose
 
@@ -193,20 +198,22 @@ class DDPMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
             "history_": {"diffusion": history},
         }
 
-    @torch.inference_mode()
-    def _generate_encoded(self, n_samples, class_index, generator):
-        device = self._device()
-        denoiser = self.denoiser_.to(device)
-        solver = MixedSolver(
+    def _make_solver(self):
+        return MixedSolver(
             self.diffusion_, eta=self.eta, clip_sample=_QUANTILE_NORMAL_BOUND
         )
-        solver.set_timesteps(self.n_sampling_steps)
-        labels = torch.full((n_samples,), class_index, dtype=torch.long, device=device)
-        x_T = self.diffusion_.prior_sample(n_samples, device, generator)
-        x_0 = run_solver(solver, self._conditional_fn(denoiser, labels), x_T, generator)
-        return x_0.float().cpu().numpy()
+
+    def _graph_safe(self) -> bool:
+        # Multinomial steps draw fresh categories at every step.
+        return self.eta == 0 and not self.encoder_.categorical_spans
+
+    def _prior_sample(self, n, device, generator):
+        return self.diffusion_.prior_sample(n, device, generator)
+
+    def _decode_samples(self, x_0, class_index):
+        return x_0
 
 
 DDPMOverSampler.__doc__ = fill_doc(
-    DDPMOverSampler.__doc__, max_epochs=300, batch_size=256
+    DDPMOverSampler.__doc__, max_epochs=300, batch_size=256, max_steps=2000
 )

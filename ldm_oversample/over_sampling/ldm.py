@@ -7,10 +7,10 @@ from typing import Any
 
 import numpy as np
 import torch
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import BaseGenerativeOverSampler, fill_doc
-from ..diffusion import DDIMSolver, GaussianDiffusion, make_schedule, run_solver
+from ..diffusion import GaussianDiffusion, make_schedule, make_solver
 from ..nn import TabularVAE
 from ..utils import draw_seeds, resolve_device, seeded_torch
 from ._diffusion import DIFFUSION_CONSTRAINTS, DiffusionSamplerMixin
@@ -58,7 +58,11 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         near-zero signal-to-noise ratio of the first solver step, where
         ``"epsilon"`` amplifies small errors into outliers.
     n_sampling_steps : int, default=50
-        Number of DDIM steps (network evaluations) used to generate.
+        Number of solver steps (network evaluations) used to generate.
+    solver : {"ddim", "dpm++"}, default="ddim"
+        Reverse-process solver: DDIM, or DPM-Solver++(2M), a second-order
+        multistep solver of the same ODE that needs fewer steps for the same
+        quality (deterministic: it needs ``eta=0``).
     eta : float, default=0.0
         Stochasticity of the DDIM solver: 0 is the deterministic ODE, 1 adds the
         DDPM posterior noise at every step.
@@ -85,9 +89,11 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
     patience : int or None, default=50
         Epochs without improvement of the smoothed training loss before a stage
         stops early. None trains for ``max_epochs``.
+    {max_steps}
     max_rows_per_class : int, default=20000
         Classes with more rows are subsampled to this many for training; the
         returned data always holds every original row.
+    {precision}
     {device}
     {verbose}
 
@@ -161,6 +167,7 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         **BaseGenerativeOverSampler._parameter_constraints,
         **DIFFUSION_CONSTRAINTS,
         "latent_dim": [Interval(Integral, 1, None, closed="left")],
+        "solver": [StrOptions({"ddim", "dpm++"})],
         "ae_hidden_dims": ["array-like"],
         "conditional_autoencoder": ["boolean"],
         "beta": [Interval(Real, 0, None, closed="left")],
@@ -186,6 +193,7 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         noise_schedule="cosine",
         prediction_type="v",
         n_sampling_steps=50,
+        solver="ddim",
         eta=0.0,
         noise_temperature=1.0,
         guidance_scale=0.0,
@@ -196,7 +204,9 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         batch_size=256,
         learning_rate=1e-3,
         patience=50,
+        max_steps=2000,
         max_rows_per_class=20_000,
+        precision="auto",
         device="auto",
         verbose=False,
     ):
@@ -213,6 +223,7 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         self.noise_schedule = noise_schedule
         self.prediction_type = prediction_type
         self.n_sampling_steps = n_sampling_steps
+        self.solver = solver
         self.eta = eta
         self.noise_temperature = noise_temperature
         self.guidance_scale = guidance_scale
@@ -223,13 +234,19 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.patience = patience
+        self.max_steps = max_steps
         self.max_rows_per_class = max_rows_per_class
+        self.precision = precision
         self.device = device
         self.verbose = verbose
 
     # ------------------------------------------------------------- fitting
     def _fit_generator(self, X, y, classes, seed) -> dict[str, Any]:
         self._check_diffusion_params()
+        if self.solver == "dpm++" and self.eta:
+            raise ValueError(
+                f"solver='dpm++' is deterministic; eta={self.eta} needs solver='ddim'."
+            )
         if self.guidance_scale > 0 and self.cond_dropout == 0:
             raise ValueError(
                 f"guidance_scale={self.guidance_scale} needs an unconditional model; "
@@ -295,26 +312,27 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         }
 
     # ---------------------------------------------------------- generation
-    @torch.inference_mode()
-    def _generate_encoded(self, n_samples, class_index, generator):
-        device = self._device()
-        vae = self.autoencoder_.to(device)
-        denoiser = self.denoiser_.to(device)
-        solver = DDIMSolver(
-            self.diffusion_, eta=self.eta, clip_sample=self.latent_clip_
+    def _make_solver(self):
+        return make_solver(
+            self.solver, self.diffusion_, eta=self.eta, clip_sample=self.latent_clip_
         )
-        solver.set_timesteps(self.n_sampling_steps)
-        labels = torch.full((n_samples,), class_index, dtype=torch.long, device=device)
-        model_fn = self._conditional_fn(denoiser, labels, self.guidance_scale)
-        x_T = self.noise_temperature * torch.randn(
-            (n_samples, self.latent_dim), device=device, generator=generator
+
+    def _graph_safe(self) -> bool:
+        return self.eta == 0
+
+    def _prior_sample(self, n, device, generator):
+        return self.noise_temperature * torch.randn(
+            (n, self.latent_dim), device=device, generator=generator
         )
-        z = run_solver(solver, model_fn, x_T, generator)
+
+    def _decode_samples(self, z, class_index):
+        device = z.device
         mean = torch.as_tensor(self.latent_mean_, device=device)
         std = torch.as_tensor(self.latent_std_, device=device)
-        return vae.decode(z * std + mean, labels).float().cpu().numpy()
+        labels = torch.full((len(z),), class_index, dtype=torch.long, device=device)
+        return self.autoencoder_.to(device).decode(z * std + mean, labels)
 
 
 LDMOverSampler.__doc__ = fill_doc(
-    LDMOverSampler.__doc__, max_epochs=300, batch_size=256
+    LDMOverSampler.__doc__, max_epochs=300, batch_size=256, max_steps=2000
 )
