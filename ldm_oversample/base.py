@@ -113,7 +113,7 @@ class BaseGenerativeOverSampler(BaseOverSampler):
     #: during sampling (see ``benchmarks/sampling_speed.py`` and
     #: ``benchmarks/gpu_sampling.py`` for how they were chosen).
     _generation_chunk_size = 16_384
-    _generation_chunk_size_cuda = 131_072
+    _generation_chunk_size_cuda = 262_144
 
     # ------------------------------------------------------------ contract
     def _check_X_y(self, X, y, accept_sparse=None):

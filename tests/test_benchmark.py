@@ -12,6 +12,7 @@ from ldm_oversample.benchmark import (
     CICIOT2023_FEATURES_46,
     load_ciciot2023,
     make_task,
+    markdown_table,
     run_benchmark,
     scarce_split,
     write_report,
@@ -402,3 +403,12 @@ def test_samplers_see_only_the_training_split(monkeypatch):
         progress=False,
     )
     assert seen == [(70 + 7, 7)]  # 70% of the benign rows, 10% as many attacks
+
+
+def test_markdown_table_known_answer():
+    frame = pd.DataFrame(
+        {"name": ["a", "b"], "n": [1, 20], "x": [0.12345, float("nan")]}
+    )
+    assert markdown_table(frame, ".2f") == (
+        "| name | n | x |\n|---|---|---|\n| a | 1 | 0.12 |\n| b | 20 |  |"
+    )

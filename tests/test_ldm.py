@@ -65,7 +65,7 @@ def test_classifier_free_guidance_changes_samples(multiclass):
 # ------------------------------------------------------------ fast sampling
 def test_solver_is_a_sampling_time_setting(multiclass):
     X, y = multiclass
-    sampler = fast(n_timesteps=50, n_sampling_steps=10).fit(X, y)
+    sampler = fast(n_timesteps=50, n_sampling_steps=10, solver="ddim").fit(X, y)
     ddim = sampler.sample(40, 2)
     dpm = sampler.set_params(solver="dpm++").sample(40, 2)
     assert dpm.shape == ddim.shape

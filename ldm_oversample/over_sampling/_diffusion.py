@@ -17,7 +17,6 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..diffusion.runner import (
     PRECISIONS,
-    CUDAGraphRun,
     conditional_model_fn,
     matmul_precision,
     resolve_precision,
@@ -127,8 +126,8 @@ class DiffusionSamplerMixin:
         return denoiser, history
 
     # ---------------------------------------------------------- generation
-    # Subclasses provide _make_solver(), _prior_sample(n, device, generator),
-    # _decode_samples(x0, class_index) and _graph_safe().
+    # Subclasses provide _make_solver(), _prior_sample(n, device, generator)
+    # and _decode_samples(x0, class_index).
 
     @torch.inference_mode()
     def _encoded_chunks(
@@ -136,9 +135,10 @@ class DiffusionSamplerMixin:
     ) -> Iterator[np.ndarray]:
         """Yield encoded rows of one class, chunk by chunk.
 
-        The solver, the per-step conditioning and (on CUDA, for deterministic
-        solvers) a CUDA graph of the reverse loop are built once per call and
-        reused for every chunk.
+        The solver and the per-step conditioning are built once per call and
+        reused for every chunk. (Capturing the loop as a CUDA graph,
+        :class:`~ldm_oversample.diffusion.runner.CUDAGraphRun`, measured no
+        faster at these chunk sizes: ``benchmarks/gpu_sampling.md``.)
         """
         device = self._device()
         denoiser = self.denoiser_.to(device)
@@ -153,19 +153,12 @@ class DiffusionSamplerMixin:
             precision=precision,
         )
         chunk = self._chunk_size(device)
-        use_graph = device.type == "cuda" and self._graph_safe() and n_samples > chunk
-        graph = None
         with matmul_precision(precision):
             for start in range(0, n_samples, chunk):
-                n = min(chunk, n_samples - start)
-                x_T = self._prior_sample(n, device, generator)
-                if graph is not None:
-                    x_0 = graph(x_T)
-                elif use_graph:
-                    graph = CUDAGraphRun(solver, model_fn, x_T)
-                    x_0 = graph.first_out
-                else:
-                    x_0 = run_solver(solver, model_fn, x_T, generator)
+                x_T = self._prior_sample(
+                    min(chunk, n_samples - start), device, generator
+                )
+                x_0 = run_solver(solver, model_fn, x_T, generator)
                 yield self._decode_samples(x_0, class_index).float().cpu().numpy()
 
     def _generate_encoded(self, n_samples, class_index, generator) -> np.ndarray:

@@ -203,10 +203,6 @@ class DDPMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
             self.diffusion_, eta=self.eta, clip_sample=_QUANTILE_NORMAL_BOUND
         )
 
-    def _graph_safe(self) -> bool:
-        # Multinomial steps draw fresh categories at every step.
-        return self.eta == 0 and not self.encoder_.categorical_spans
-
     def _prior_sample(self, n, device, generator):
         return self.diffusion_.prior_sample(n, device, generator)
 
