@@ -10,7 +10,9 @@ says *how* the loop runs on a device:
 - the network can run under bf16 autocast or TF32 matmuls (:data:`PRECISIONS`);
 - on CUDA the whole reverse loop of a chunk can be captured once as a CUDA graph
   and replayed for every further chunk (:class:`CUDAGraphRun`), which removes
-  the per-kernel launch cost that dominates a loop of small elementwise steps.
+  per-kernel launch costs. On an H100 at the default network and chunk sizes it
+  measured no faster than the eager loop (``benchmarks/gpu_sampling.md``), so
+  the samplers run eagerly; the class stays for that comparison.
 """
 
 from __future__ import annotations
