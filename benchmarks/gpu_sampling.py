@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 import torch
 from common import generated_by
+from ids_quality import DEFAULT_DATA
 
 from ldm_oversample import LDMOverSampler, __version__
 from ldm_oversample.benchmark import (
@@ -52,12 +53,6 @@ from ldm_oversample.diffusion.runner import (
 )
 from ldm_oversample.metrics import wasserstein_distances
 
-DEFAULT_DATA = (
-    Path(__file__).resolve().parents[1].parent
-    / "shared"
-    / "data"
-    / "ciciot2023_sample.csv.gz"
-)
 STEPS = 50
 
 

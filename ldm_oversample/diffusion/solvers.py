@@ -14,7 +14,14 @@ import torch
 
 from .process import GaussianDiffusion
 
-__all__ = ["DDIMSolver", "DDPMSolver", "DPMSolverPP", "make_solver", "run_solver"]
+__all__ = [
+    "DDIMSolver",
+    "DDPMSolver",
+    "DPMSolverPP",
+    "check_solver",
+    "make_solver",
+    "run_solver",
+]
 
 
 class DDIMSolver:
@@ -237,12 +244,20 @@ def make_solver(
     -------
     solver : DDIMSolver
     """
+    check_solver(name, eta)
     if name == "ddim":
         return DDIMSolver(process, eta=eta, clip_sample=clip_sample)
-    if name == "dpm++":
-        if eta:
-            raise ValueError(
-                f"solver='dpm++' is deterministic; eta={eta} needs solver='ddim'."
-            )
-        return DPMSolverPP(process, clip_sample=clip_sample)
-    raise ValueError(f"solver must be one of {sorted(SOLVERS)}; got {name!r}.")
+    return DPMSolverPP(process, clip_sample=clip_sample)
+
+
+def check_solver(name: str, eta: float = 0.0) -> None:
+    """Raise ``ValueError`` unless ``name`` is a solver that accepts ``eta``.
+
+    Lets a sampler refuse a bad combination before training, not after.
+    """
+    if name not in SOLVERS:
+        raise ValueError(f"solver must be one of {sorted(SOLVERS)}; got {name!r}.")
+    if name == "dpm++" and eta:
+        raise ValueError(
+            f"solver='dpm++' is deterministic; eta={eta} needs solver='ddim'."
+        )

@@ -11,6 +11,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import BaseGenerativeOverSampler, fill_doc
 from ..diffusion import GaussianDiffusion, make_schedule, make_solver
+from ..diffusion.solvers import check_solver
 from ..nn import TabularVAE
 from ..utils import draw_seeds, resolve_device, seeded_torch
 from ._diffusion import DIFFUSION_CONSTRAINTS, DiffusionSamplerMixin
@@ -257,10 +258,7 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
     # ------------------------------------------------------------- fitting
     def _fit_generator(self, X, y, classes, seed) -> dict[str, Any]:
         self._check_diffusion_params()
-        if self.solver == "dpm++" and self.eta:
-            raise ValueError(
-                f"solver='dpm++' is deterministic; eta={self.eta} needs solver='ddim'."
-            )
+        check_solver(self.solver, self.eta)
         if self.guidance_scale > 0 and self.cond_dropout == 0:
             raise ValueError(
                 f"guidance_scale={self.guidance_scale} needs an unconditional model; "
