@@ -7,6 +7,7 @@ from .over_sampling import (
     LDMOverSampler,
     SMOTEOverSampler,
 )
+from .persistence import load
 from .tabular import TabularEncoder
 
 __all__ = [
@@ -16,4 +17,5 @@ __all__ = [
     "SMOTEOverSampler",
     "TabularEncoder",
     "__version__",
+    "load",
 ]

@@ -10,10 +10,14 @@ inherited ``fit_resample`` validates the parameters, the target and
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import functools
+import warnings
 from abc import abstractmethod
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from numbers import Integral
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -80,13 +84,16 @@ default="auto"
 }
 
 
-def fill_doc(doc: str, **defaults: Any) -> str:
+def fill_doc(doc: str | None, **defaults: Any) -> str | None:
     """Insert the shared parameter descriptions into a class docstring.
 
     ``{name}`` placeholders of :data:`COMMON_PARAMETERS_DOC` keys are replaced;
     ``defaults`` fill the ``{max_epochs}``-style defaults inside the fragments.
-    Other braces in the docstring are left alone.
+    Other braces in the docstring are left alone. ``None`` (docstrings
+    stripped by ``python -OO``) is returned as is.
     """
+    if doc is None:
+        return None
     for key, text in COMMON_PARAMETERS_DOC.items():
         for name, value in defaults.items():
             text = text.replace("{" + name + "}", str(value))
@@ -115,26 +122,34 @@ class BaseGenerativeOverSampler(BaseOverSampler):
     _generation_chunk_size = 16_384
     _generation_chunk_size_cuda = 262_144
 
+    #: Fitted attributes without a trailing underscore (saved, and dropped by
+    #: a failed fit, with the others).
+    _private_fitted_attributes: tuple[str, ...] = ()
+
     # ------------------------------------------------------------ contract
     def _check_X_y(self, X, y, accept_sparse=None):
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+        # Shapes first, with messages that name X and y (sklearn's do not).
+        _check_table_shape(X, y)
         if isinstance(X, pd.DataFrame):
+            _check_unique_columns(X)
             validate_data(self, X=X, y=y, reset=True, skip_check_array=True)
-            if X.shape[0] != len(y):
-                raise ValueError(
-                    f"X and y have inconsistent numbers of rows: {X.shape[0]} and "
-                    f"{len(y)}."
-                )
-            if X.shape[0] == 0 or X.shape[1] == 0:
-                raise ValueError(
-                    f"X is empty (shape {X.shape}); it needs rows and columns."
-                )
-            return X, y, binarize_y
-        X, y = validate_data(
-            self, X=X, y=y, reset=True, accept_sparse=["csr", "csc"], dtype=None
-        )
-        if not sp.issparse(X) and X.dtype.kind in "US":
-            X = X.astype(object)
+        else:
+            # Missing values are reported below, by column, for arrays too.
+            X, y = validate_data(
+                self,
+                X=X,
+                y=y,
+                reset=True,
+                accept_sparse=["csr", "csc"],
+                dtype=None,
+                ensure_all_finite=False,
+            )
+            if not sp.issparse(X) and X.dtype.kind in "US":
+                X = X.astype(object)
+        # Every row, before any subsampling for training.
+        _check_missing_values(X, self.categorical_features)
+        _check_strategy_against_y(self.sampling_strategy, y)
         return X, y, binarize_y
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -153,13 +168,60 @@ class BaseGenerativeOverSampler(BaseOverSampler):
         self : object
             The fitted sampler; call :meth:`sample` to draw rows.
         """
-        check_classification_targets(y)
-        X, y, _ = self._check_X_y(X, y)
-        self.sampling_strategy_ = check_sampling_strategy(
-            self.sampling_strategy, y, self._sampling_type
-        )
-        self._fit(X, y)
+        with self._fit_or_forget():
+            check_classification_targets(y)
+            X, y, _ = self._check_X_y(X, y)
+            self.sampling_strategy_ = check_sampling_strategy(
+                self.sampling_strategy, y, self._sampling_type
+            )
+            self._fit(X, y)
         return self
+
+    def fit_resample(self, X, y, **params):
+        """Fit the generator on ``X, y`` and return them with the new rows.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame, sparse matrix} of shape (n_samples, n_features)
+            Training rows of every class.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        **params : dict
+            Unused; for imbalanced-learn's signature.
+
+        Returns
+        -------
+        X_resampled : {ndarray, DataFrame, sparse matrix}
+            The rows of ``X`` (unchanged, first; a DataFrame gets a fresh
+            ``0..n-1`` index) followed by ``sampling_strategy_[c]`` new rows of
+            each class ``c``, in the container, columns and dtypes of ``X``.
+        y_resampled : ndarray of shape (n_samples_new,)
+            The labels of ``X_resampled``.
+        """
+        with self._fit_or_forget():
+            return super().fit_resample(X, y, **params)
+
+    @contextlib.contextmanager
+    def _fit_or_forget(self) -> Iterator[None]:
+        """Drop every fitted attribute if the block raises (a
+        ``KeyboardInterrupt`` included), so a failed fit leaves the sampler
+        unfitted rather than holding a mix of old and new state."""
+        try:
+            yield
+        except BaseException:
+            for key in self._fitted_attribute_names():
+                delattr(self, key)
+            raise
+
+    def _fitted_attribute_names(self) -> list[str]:
+        """Names of the fitted attributes: sklearn's trailing underscore, plus
+        the private ones a subclass lists in ``_private_fitted_attributes``."""
+        return [
+            key
+            for key in vars(self)
+            if (key.endswith("_") and not key.startswith("__"))
+            or key in self._private_fitted_attributes
+        ]
 
     def _fit_resample(self, X, y):
         sample_seed = self._fit(X, y)
@@ -217,6 +279,29 @@ class BaseGenerativeOverSampler(BaseOverSampler):
         )
         return sp.csr_matrix(X_new) if self.sparse_input_ else X_new
 
+    def save(self, path) -> Path:
+        """Write the fitted sampler to one file, readable without pickle.
+
+        The file holds JSON metadata (parameters, versions, the encoder's
+        learned state as plain arrays) and the network weights;
+        :func:`ldm_oversample.load` reads it back without running any code from
+        it. Prefer it to pickling for files you share: a pickle can run code
+        when it is loaded, so load pickles only from trusted sources.
+
+        Parameters
+        ----------
+        path : str or Path
+            File to write (conventionally ``*.ldm``); it is overwritten.
+
+        Returns
+        -------
+        path : Path
+            The file written.
+        """
+        from .persistence import save
+
+        return save(self, path)
+
     # ---------------------------------------------------------- internals
     def _fit(self, X, y) -> int:
         """Fit the encoder and the generator; return a seed for generation."""
@@ -242,7 +327,8 @@ class BaseGenerativeOverSampler(BaseOverSampler):
     def _generate_encoded(
         self, n_samples: int, class_index: int, generator: torch.Generator
     ) -> np.ndarray:
-        """Generate ``n_samples`` rows of one class in the encoder's space."""
+        """Generate ``n_samples`` rows of one class in the encoder's space
+        (one chunk: :meth:`_generate` bounds ``n_samples``)."""
 
     def _chunk_size(self, device: torch.device) -> int:
         """Rows generated per chunk on ``device``; bounds memory while sampling."""
@@ -252,38 +338,56 @@ class BaseGenerativeOverSampler(BaseOverSampler):
             else self._generation_chunk_size
         )
 
-    def _encoded_chunks(
-        self, n_samples: int, class_index: int, generator: torch.Generator
-    ) -> Iterator[np.ndarray]:
-        """Yield encoded rows of one class, chunk by chunk, ``n_samples`` in all."""
-        chunk = self._chunk_size(self._device())
-        for start in range(0, n_samples, chunk):
-            yield self._generate_encoded(
-                min(chunk, n_samples - start), class_index, generator
-            )
+    def _chunk_drawer(self, class_index: int) -> Callable[..., np.ndarray]:
+        """A function ``draw(n, generator)`` that returns ``n`` encoded rows of
+        one class. Built once per :meth:`_generate` call, so subclasses can set
+        up what every chunk shares (solver, conditioning) here."""
+        return functools.partial(self._generate_encoded, class_index=class_index)
 
     def _generate(self, n_samples: int, class_label: Any, generator: torch.Generator):
         """Generate rows of ``class_label`` in chunks, decoded to the fit format.
 
         Each decoded chunk is written into an output allocated once, so peak
-        memory is the output plus one chunk, not twice the output.
+        memory is the output plus one chunk, not twice the output. When the
+        device runs out of memory, the chunk is halved and retried from the same
+        random state (with a warning), down to one row.
         """
         class_index = int(np.searchsorted(self.classes_, class_label))
-        n_chunks = -(-n_samples // self._chunk_size(self._device()))
+        device = self._device()
+        chunk = self._chunk_size(device)
+        draw = self._chunk_drawer(class_index)
         out: _RowBuffer | None = None
         start = 0
-        for encoded in tqdm(
-            self._encoded_chunks(n_samples, class_index, generator),
-            total=n_chunks,
+        with tqdm(
+            total=n_samples,
             desc=f"sampling class {format_label(class_label)}",
-            disable=not self.verbose or n_chunks < 2,
+            disable=not self.verbose or n_samples <= chunk,
             leave=False,
-        ):
-            table = self.encoder_.inverse_transform(encoded)
-            if out is None:
-                out = _RowBuffer(table, n_samples)
-            out.write(start, table)
-            start += len(table)
+        ) as bar:
+            while start < n_samples:
+                size = min(chunk, n_samples - start)
+                state = generator.get_state()
+                try:
+                    encoded = draw(n_samples=size, generator=generator)
+                except torch.cuda.OutOfMemoryError:
+                    if size == 1:
+                        raise
+                    chunk = size // 2
+                    generator.set_state(state)
+                    _release_cached_memory(device)
+                    warnings.warn(
+                        f"{device} ran out of memory generating {size} rows at "
+                        f"once; retrying with chunks of {chunk} rows.",
+                        UserWarning,
+                        stacklevel=3,
+                    )
+                    continue
+                table = self.encoder_.inverse_transform(encoded)
+                if out is None:
+                    out = _RowBuffer(table, n_samples)
+                out.write(start, table)
+                start += size
+                bar.update(size)
         if out is None:
             return self.encoder_.inverse_transform(
                 np.zeros((0, self.encoder_.n_encoded_))
@@ -322,6 +426,8 @@ class _RowBuffer:
 
     def __init__(self, first, n_rows: int):
         self.frame = isinstance(first, pd.DataFrame)
+        # One 2-D array, or one 1-D array per column of a DataFrame.
+        self.data: np.ndarray | list[np.ndarray]
         if not self.frame:
             self.data = np.empty((n_rows, first.shape[1]), dtype=first.dtype)
             return
@@ -357,6 +463,12 @@ class _RowBuffer:
         return frame
 
 
+def _release_cached_memory(device: torch.device) -> None:
+    """Return the CUDA caching allocator's free blocks before a retry."""
+    if device.type == "cuda":
+        torch.cuda.empty_cache()
+
+
 def _buffer_dtype(dtype) -> np.dtype:
     """NumPy dtype that holds a column of ``dtype`` before it is rebuilt."""
     if isinstance(dtype, pd.CategoricalDtype):
@@ -385,3 +497,217 @@ def _concat_rows(X, parts: list):
     if isinstance(X, pd.DataFrame):
         return _concat_tables([X, *parts])
     return np.concatenate([X, *parts])
+
+
+# ------------------------------------------------------ input validation
+#: A class with fewer rows than this, when over-sampled by a neural sampler, gets
+#: a warning: its synthetic rows can only stay close to those few rows.
+_FEW_ROWS = 6
+
+
+def _check_table_shape(X, y) -> None:
+    """X is 2-D, non-empty, with one label in ``y`` per row."""
+    shape = getattr(X, "shape", None)
+    if shape is None:
+        try:
+            shape = np.shape(X)
+        except ValueError as exc:  # ragged nested lists
+            raise ValueError(
+                "X must be a 2-D table of shape (n_samples, n_features), but its "
+                "rows have different lengths; give every row the same features."
+            ) from exc
+    shape = tuple(shape)
+    if len(shape) != 2:
+        hint = (
+            "If it holds a single feature, reshape it with X.reshape(-1, 1) or "
+            "pass a one-column DataFrame."
+            if len(shape) == 1
+            else "Flatten each sample into one row of features first."
+        )
+        raise ValueError(
+            f"X must be 2-D, of shape (n_samples, n_features); got a {len(shape)}-D "
+            f"input of shape {shape}. {hint}"
+        )
+    n_labels = len(y)
+    if shape[0] != n_labels:
+        raise ValueError(
+            f"X and y have inconsistent numbers of rows: X has {shape[0]} rows but "
+            f"y has {n_labels} labels. Pass exactly one label in y per row of X."
+        )
+    # The wording of sklearn's own message, which its estimator checks expect.
+    for axis, unit in ((0, "sample"), (1, "feature")):
+        if shape[axis] == 0:
+            raise ValueError(
+                f"X is empty: it has 0 {unit}(s) (shape={shape}) while a minimum "
+                f"of 1 is required. Pass at least one {unit} to resample."
+            )
+
+
+def _check_unique_columns(X: pd.DataFrame) -> None:
+    """Column names of a DataFrame must be unique (columns are found by name)."""
+    duplicated = X.columns[X.columns.duplicated()].unique().tolist()
+    if duplicated:
+        raise ValueError(
+            f"X has duplicate column names {duplicated}; every column needs a "
+            "unique name. Rename or drop the duplicates before resampling."
+        )
+
+
+def _check_missing_values(X, categorical_features) -> None:
+    """No NaN or infinity in numeric columns, no missing value in categorical ones.
+
+    Checked on every row here, since the diffusion samplers may fit their
+    encoder on a subsample. Columns that cannot be read as numbers are left to
+    the encoder, which says why.
+    """
+    from .tabular import resolve_categorical_features
+
+    if sp.issparse(X):
+        if X.dtype.kind not in "fc":
+            return
+        coo = X.tocoo()
+        numeric_bad = np.unique(coo.col[~np.isfinite(coo.data)]).tolist()
+        categorical_bad: list = []
+    else:
+        mask = resolve_categorical_features(X, categorical_features)
+        frame = isinstance(X, pd.DataFrame)
+        names = list(X.columns) if frame else list(range(X.shape[1]))
+        numeric_bad, categorical_bad = [], []
+        for j, name in enumerate(names):
+            column = X.iloc[:, j] if frame else X[:, j]
+            if pd.api.types.is_datetime64_any_dtype(column.dtype):
+                continue  # the encoder rejects datetimes, with its own message
+            missing = bool(pd.isna(column).any())
+            if mask[j]:
+                if missing:
+                    categorical_bad.append(name)
+                continue
+            if not missing:
+                try:
+                    values = np.asarray(column, dtype=np.float64)
+                except (TypeError, ValueError):
+                    continue
+                missing = not np.isfinite(values).all()
+            if missing:
+                numeric_bad.append(name)
+    problems = []
+    if numeric_bad:
+        problems.append(
+            f"Numeric columns {numeric_bad} contain NaN or infinite values; impute "
+            "or drop them before resampling."
+        )
+    if categorical_bad:
+        problems.append(
+            f"Categorical columns {categorical_bad} contain missing values (None or "
+            "NaN); fill them (for example with a 'missing' category) before "
+            "resampling."
+        )
+    if problems:
+        raise ValueError(" ".join(problems))
+
+
+def _check_strategy_against_y(sampling_strategy, y) -> None:
+    """Validate ``sampling_strategy`` against the classes of ``y``.
+
+    imbalanced-learn's ``check_sampling_strategy`` computes the strategy after
+    this; the checks here give messages that name the parameter and the class
+    at fault, and catch what it lets through (non-integer counts, a callable
+    that does not return a dict).
+    """
+    from collections.abc import Mapping
+    from numbers import Real
+
+    labels, counts = np.unique(np.asarray(y), return_counts=True)
+    if len(labels) < 2:
+        raise ValueError(
+            f"The target 'y' has only {len(labels)} class "
+            f"({', '.join(format_label(k) for k in labels.tolist())}); over-sampling "
+            "needs at least 2 classes to balance. Check that y holds the class "
+            "labels of every row."
+        )
+    stats = dict(zip(labels.tolist(), counts.tolist(), strict=True))
+    strategy = sampling_strategy
+    if callable(strategy):
+        strategy = strategy(y)
+        if not isinstance(strategy, Mapping):
+            raise ValueError(
+                "sampling_strategy is a callable, so it must return a dict mapping "
+                "classes to their number of rows after resampling; it returned "
+                f"{type(strategy).__name__} {strategy!r:.80}."
+            )
+    if isinstance(strategy, Mapping):
+        unknown = [label for label in strategy if label not in stats]
+        if unknown:
+            raise ValueError(
+                "sampling_strategy names classes that are not in y: "
+                f"{', '.join(format_label(k) for k in unknown)}. Use only labels "
+                f"present in y ({', '.join(format_label(k) for k in stats)})."
+            )
+        for label, n_rows in strategy.items():
+            name = format_label(label)
+            if not isinstance(n_rows, Integral) or isinstance(n_rows, bool):
+                raise ValueError(
+                    f"sampling_strategy[{name}] must be an integer number of rows "
+                    f"for class {name}; got {n_rows!r}."
+                )
+            if n_rows < 0:
+                raise ValueError(
+                    f"sampling_strategy[{name}]={int(n_rows)} is a negative number "
+                    f"of rows; give the number of rows class {name} should have "
+                    f"after resampling (at least the {stats[label]} it has)."
+                )
+            if n_rows < stats[label]:
+                raise ValueError(
+                    f"sampling_strategy[{name}]={int(n_rows)} asks for fewer rows "
+                    f"than the {stats[label]} that class {name} has; an "
+                    f"over-sampler only adds rows, so ask for at least "
+                    f"{stats[label]}."
+                )
+    elif isinstance(strategy, Real):
+        if len(labels) != 2:
+            raise ValueError(
+                f"sampling_strategy={strategy!r} is a float, which only works for "
+                f"two classes; y has {len(labels)}. Pass a dict of the number of "
+                "rows wanted per class instead."
+            )
+        majority = int(np.argmax(counts))
+        n_major = int(counts[majority])
+        for label, count in stats.items():
+            if label == labels[majority]:
+                continue
+            target = int(n_major * float(strategy))
+            if target <= count:
+                raise ValueError(
+                    f"sampling_strategy={strategy!r} would give class "
+                    f"{format_label(label)} {target} rows ({strategy!r} times the "
+                    f"{n_major} of the majority class "
+                    f"{format_label(labels[majority])}), no more than the {count} "
+                    "it has; an over-sampler only adds rows, so use a ratio of at "
+                    f"least {(count + 1) / n_major:.3g}."
+                )
+
+
+def _warn_few_rows(sampler, y) -> None:
+    """Warn about each class to over-sample that has fewer than ``_FEW_ROWS`` rows.
+
+    The neural samplers generate for such a class anyway; its synthetic rows can
+    only stay close to the few real ones.
+    """
+    import warnings
+
+    strategy = getattr(sampler, "sampling_strategy_", None) or {}
+    labels, counts = np.unique(np.asarray(y), return_counts=True)
+    for label, count in zip(labels.tolist(), counts.tolist(), strict=True):
+        n_new = int(strategy.get(label, 0))
+        if n_new > 0 and count < _FEW_ROWS:
+            rows = "1 row" if count == 1 else f"{count} rows"
+            warnings.warn(
+                f"Class {format_label(label)} has only {rows}; "
+                f"{type(sampler).__name__} still generates {n_new} rows for it, "
+                "but they will stay close to those few rows (a generator cannot "
+                f"learn a class's spread from fewer than {_FEW_ROWS} rows). Collect "
+                "more rows of this class, or check its synthetic rows before "
+                "training on them.",
+                UserWarning,
+                stacklevel=3,
+            )

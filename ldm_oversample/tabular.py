@@ -15,7 +15,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from numbers import Integral
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -157,7 +157,8 @@ def resolve_categorical_features(X: Any, categorical_features: Any) -> np.ndarra
         if bad:
             raise ValueError(
                 f"categorical_features indices {bad} are out of range for "
-                f"{n_features} features."
+                f"{n_features} features; use indices from {-n_features} to "
+                f"{n_features - 1}."
             )
         mask[spec.astype(int)] = True
         return mask
@@ -171,7 +172,8 @@ def resolve_categorical_features(X: Any, categorical_features: Any) -> np.ndarra
     if unknown:
         raise ValueError(
             f"categorical_features names {unknown} are not columns of X "
-            f"(columns: {names[:20]}{' ...' if len(names) > 20 else ''})."
+            f"(columns: {names[:20]}{' ...' if len(names) > 20 else ''}); name only "
+            "columns of X, or use 'auto'."
         )
     for v in spec.tolist():
         mask[lookup[v]] = True
@@ -412,8 +414,10 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             if self.numeric_transform == "mode_specific":
                 self._encode_modes(values, num, Z)
             else:
+                assert self.quantile_transformer_ is not None  # fitted as quantile
                 Z[:, : len(num)] = self.quantile_transformer_.transform(values)
         for span in self.categorical_spans:
+            assert span.categories is not None  # set on every categorical span
             values = self._column(X, span.position)
             self._check_no_missing(values, span.position)
             codes = pd.Index(span.categories).get_indexer(values)
@@ -514,6 +518,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
                 values = self._decode_modes(X_encoded, num)
             else:
                 z = np.asarray(X_encoded[:, : len(num)], dtype=np.float64)
+                assert self.quantile_transformer_ is not None  # fitted as quantile
                 values = (
                     self.quantile_transformer_.inverse_transform(z) if len(z) else z
                 )
@@ -522,7 +527,8 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         codes = self.category_codes(X_encoded)
         for k, span in enumerate(self.categorical_spans):
             columns[span.position] = self._decode_categories(span, codes[:, k])
-        return self.from_columns(columns)
+        # Every position is filled: each column is numeric or categorical.
+        return self.from_columns(cast("list[np.ndarray]", columns))
 
     def from_columns(self, columns: Sequence[np.ndarray]):
         """Assemble decoded columns into a table in the fitted format.
@@ -556,7 +562,17 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             values = np.empty((n_rows, len(num)), dtype=np.float64)
             for k, span in enumerate(num):
                 values[:, k] = np.asarray(columns[span.position], dtype=np.float64)
-            np.clip(values, self.numeric_min_, self.numeric_max_, out=values)
+            high = self.numeric_max_.copy()
+            for k, span in enumerate(num):
+                if not self.numeric_is_integer_[k]:
+                    continue
+                # float64 rounds the int64 (uint64) maximum up to 2**63 (2**64),
+                # which the integer dtype cannot hold: clip just below it.
+                dtype = self.dtypes_[span.position]
+                top = np.iinfo(np.dtype(getattr(dtype, "numpy_dtype", dtype))).max
+                if int(high[k]) > top:
+                    high[k] = np.nextafter(float(top), 0.0)
+            np.clip(values, self.numeric_min_, high, out=values)
             values[:, self.numeric_is_integer_] = np.rint(
                 values[:, self.numeric_is_integer_]
             )
@@ -590,7 +606,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             block = self._numeric_column(X[:, positions], positions)
         if not np.isfinite(block).all():
             bad = [
-                self.columns_[positions[k]]
+                self.columns_[positions[int(k)]]
                 for k in np.flatnonzero(~np.isfinite(block).all(axis=0))
             ]
             raise ValueError(
@@ -607,14 +623,19 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
                 f"Column {self.columns_[where]!r} has datetime dtype {values.dtype}; "
                 "convert it to numbers (e.g. seconds) before resampling."
             )
+        names = (
+            [self.columns_[where]]
+            if isinstance(where, Integral)
+            else [self.columns_[j] for j in where]
+        )
+        if isinstance(values, np.ndarray) and values.dtype.kind == "M":
+            raise TypeError(
+                f"Columns {names} have datetime dtype {values.dtype}; convert them "
+                "to numbers (e.g. seconds) before resampling."
+            )
         try:
             return np.asarray(values, dtype=np.float64)
         except (TypeError, ValueError) as exc:
-            names = (
-                [self.columns_[where]]
-                if isinstance(where, Integral)
-                else [self.columns_[j] for j in where]
-            )
             raise ValueError(
                 f"Numeric columns {names} hold non-numeric values; list them in "
                 "categorical_features or convert them to numbers."
@@ -636,6 +657,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             )
 
     def _decode_categories(self, span: ColumnSpan, codes: np.ndarray) -> np.ndarray:
+        assert span.categories is not None  # set on every categorical span
         return span.categories[codes]
 
     def _assemble(self, columns: list, n_rows: int):
@@ -688,11 +710,9 @@ def _fit_column_modes(
     column of tiny values at 1e-3); means and stds are returned in the original
     units. A constant column gets one mode of unit std and no mixture.
     """
-    center = float(values.mean())
-    scale = float(values.std())
-    if not np.isfinite(scale) or scale <= 1e-12 * max(1.0, abs(center)):
+    center, scale, z = _standardize(values)
+    if z is None:
         return None, np.ones(1, dtype=bool), np.array([center]), np.ones(1), center, 1.0
-    z = (values - center) / scale
     # Same prior as CTGAN's rdt.ClusterBasedNormalizer. For one dimension the
     # "spherical" covariance is the same model as "full", only cheaper.
     mixture = BayesianGaussianMixture(
@@ -742,3 +762,27 @@ def _as_table(X: Any):
     if X.ndim != 2:
         raise ValueError(f"Expected a 2-D table; got an array of shape {X.shape}.")
     return X
+
+
+def _standardize(values: np.ndarray) -> tuple[float, float, np.ndarray | None]:
+    """Mean, standard deviation and standardised values of a numeric column.
+
+    Columns whose squares would overflow (values near 1e300) or underflow to
+    zero (values near 1e-300) are divided by their largest magnitude first;
+    other columns are standardised directly, as before. A column is constant
+    (``None`` is returned for the standardised values) when its standard
+    deviation is at most ``1e-12`` times its largest magnitude.
+    """
+    peak = float(np.max(np.abs(values))) if len(values) else 0.0
+    if peak == 0.0:
+        return 0.0, 1.0, None
+    if 1e-150 < peak < 1e150:
+        center, scale = float(values.mean()), float(values.std())
+        unit, unit_center, unit_scale = values, center, scale
+    else:
+        unit = values / peak
+        unit_center, unit_scale = float(unit.mean()), float(unit.std())
+        center, scale = unit_center * peak, unit_scale * peak
+    if not np.isfinite(scale) or scale <= 1e-12 * peak:
+        return center, 1.0, None
+    return center, scale, (unit - unit_center) / unit_scale

@@ -109,8 +109,16 @@ class TabularVAE(nn.Module):
         n_classes: int = 0,
     ):
         super().__init__()
+        #: Constructor arguments, for saving (see ldm_oversample.persistence).
+        self.config = dict(
+            n_numeric=n_numeric,
+            categorical_slices=[tuple(s) for s in categorical_slices],
+            latent_dim=latent_dim,
+            hidden_dims=tuple(hidden_dims),
+            n_classes=n_classes,
+        )
         self.n_numeric = n_numeric
-        self.categorical_slices = [tuple(s) for s in categorical_slices]
+        self.categorical_slices = [(start, stop) for start, stop in categorical_slices]
         in_dim = n_numeric + sum(
             stop - start for start, stop in self.categorical_slices
         )
@@ -130,12 +138,41 @@ class TabularVAE(nn.Module):
     def encode(
         self, x: torch.Tensor, y: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Posterior mean and log-variance of each row (``y``: class indices)."""
+        """Posterior mean and log-variance of each row.
+
+        Parameters
+        ----------
+        x : Tensor of shape (n, in_dim)
+            Encoded rows.
+        y : Tensor of int of shape (n,), optional
+            Class indices (required when ``n_classes > 0``).
+
+        Returns
+        -------
+        mu : Tensor of shape (n, latent_dim)
+            Posterior means.
+        logvar : Tensor of shape (n, latent_dim)
+            Posterior log-variances, clamped to ``[-20, 10]``.
+        """
         mu, logvar = self.encoder(self._with_class(x, y)).chunk(2, dim=1)
         return mu, logvar.clamp(-20.0, 10.0)
 
     def decode(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
-        """Numeric values followed by categorical logits (``y``: class indices)."""
+        """Numeric values followed by categorical logits.
+
+        Parameters
+        ----------
+        z : Tensor of shape (n, latent_dim)
+            Latent codes.
+        y : Tensor of int of shape (n,), optional
+            Class indices (required when ``n_classes > 0``).
+
+        Returns
+        -------
+        out : Tensor of shape (n, in_dim)
+            ``n_numeric`` numeric values, then the logits of each categorical
+            slice.
+        """
         return self.decoder(self._with_class(z, y))
 
     def loss(

@@ -32,6 +32,8 @@ class MLPDenoiser(nn.Module):
 
     def __init__(self, dim: int, n_classes: int, width: int = 256, depth: int = 3):
         super().__init__()
+        #: Constructor arguments, for saving (see ldm_oversample.persistence).
+        self.config = dict(dim=dim, n_classes=n_classes, width=width, depth=depth)
         self.dim = dim
         self.n_classes = n_classes
         self.in_proj = nn.Linear(dim, width)

@@ -67,6 +67,22 @@ def gumbel_softmax(
     The Gumbel noise ``g = -log(E)``, ``E ~ Exp(1)``, is drawn from
     ``generator``; as in :func:`torch.nn.functional.gumbel_softmax`, which cannot
     take a generator. Small ``tau`` gives nearly one-hot rows.
+
+    Parameters
+    ----------
+    logits : Tensor
+        Unnormalised log-probabilities; ``-inf`` entries get probability 0.
+    tau : float, default=0.2
+        Temperature.
+    generator : torch.Generator, optional
+        Source of the Gumbel noise.
+    dim : int, default=-1
+        Dimension to normalise over.
+
+    Returns
+    -------
+    probs : Tensor of the shape of ``logits``
+        Sums to 1 along ``dim``.
     """
     exponential = torch.empty_like(logits).exponential_(generator=generator)
     gumbels = -exponential.clamp_min(torch.finfo(logits.dtype).tiny).log()
@@ -75,6 +91,10 @@ def gumbel_softmax(
 
 class _SegmentIndex(nn.Module):
     """Positions of equal-role segments, padded to a rectangle for batched ops."""
+
+    # Buffers (register_buffer), declared for type checkers.
+    index: torch.Tensor
+    mask: torch.Tensor
 
     def __init__(self, segments: Sequence[tuple[int, int]]):
         super().__init__()
@@ -96,7 +116,15 @@ class _SegmentIndex(nn.Module):
 
 
 class Residual(nn.Module):
-    """CTGAN's residual block: ``cat([relu(bn(linear(x))), x])``."""
+    """CTGAN's residual block: ``cat([relu(bn(linear(x))), x])``.
+
+    Parameters
+    ----------
+    n_in : int
+        Width of the input ``x``.
+    n_out : int
+        Width of the linear layer; the block outputs ``n_in + n_out`` columns.
+    """
 
     def __init__(self, n_in: int, n_out: int):
         super().__init__()
@@ -125,6 +153,9 @@ class ResidualGenerator(nn.Module):
         Gumbel-softmax temperature.
     """
 
+    # Buffer (register_buffer), declared for type checkers.
+    tanh_index: torch.Tensor
+
     def __init__(
         self,
         embedding_dim: int,
@@ -134,6 +165,14 @@ class ResidualGenerator(nn.Module):
         tau: float = 0.2,
     ):
         super().__init__()
+        #: Constructor arguments, for saving (see ldm_oversample.persistence).
+        self.config = dict(
+            embedding_dim=embedding_dim,
+            cond_dim=cond_dim,
+            hidden_dims=tuple(hidden_dims),
+            segments=[tuple(s) for s in segments],
+            tau=tau,
+        )
         self.embedding_dim = int(embedding_dim)
         self.cond_dim = int(cond_dim)
         self.tau = float(tau)
@@ -165,7 +204,21 @@ class ResidualGenerator(nn.Module):
     def activate(
         self, raw: torch.Tensor, generator: torch.Generator | None = None
     ) -> torch.Tensor:
-        """Apply tanh and Gumbel-softmax to the raw outputs, segment by segment."""
+        """Apply tanh and Gumbel-softmax to the raw outputs, segment by segment.
+
+        Parameters
+        ----------
+        raw : Tensor of shape (n, data_dim)
+            Output of :meth:`forward`.
+        generator : torch.Generator, optional
+            Source of the Gumbel noise.
+
+        Returns
+        -------
+        out : Tensor of shape (n, data_dim)
+            ``tanh`` on the ``"tanh"`` segments, Gumbel-softmax (temperature
+            ``tau``) on each softmax segment, ``raw`` unchanged elsewhere.
+        """
         out = raw.clone()
         if len(self.tanh_index):
             out[:, self.tanh_index] = torch.tanh(raw[:, self.tanh_index])
@@ -181,10 +234,23 @@ class ResidualGenerator(nn.Module):
         """CTGAN's penalty for not producing the conditioned category.
 
         Cross-entropy of each categorical segment's logits against the category
-        one-hot ``target`` (rows of shape ``(n, data_dim)``, zero elsewhere),
-        kept only for the column of each row that was conditioned on
-        (``column_mask`` of shape ``(n, n_categorical)``), summed and divided by
-        the batch size.
+        one-hot ``target``, kept only for the column of each row that was
+        conditioned on, summed and divided by the batch size.
+
+        Parameters
+        ----------
+        raw : Tensor of shape (n, data_dim)
+            Output of :meth:`forward` (logits on the softmax segments).
+        target : Tensor of shape (n, data_dim)
+            One-hot of the conditioned category in the categorical segments,
+            zero elsewhere.
+        column_mask : Tensor of shape (n, n_categorical)
+            1 for the categorical column each row was conditioned on, else 0.
+
+        Returns
+        -------
+        loss : Tensor
+            Scalar (0 when there is no categorical segment).
         """
         if not len(self.categorical):
             return raw.new_zeros(())
@@ -221,6 +287,13 @@ class PacDiscriminator(nn.Module):
         dropout: float = 0.5,
     ):
         super().__init__()
+        #: Constructor arguments, for saving (see ldm_oversample.persistence).
+        self.config = dict(
+            input_dim=input_dim,
+            hidden_dims=tuple(hidden_dims),
+            pac=pac,
+            dropout=dropout,
+        )
         self.input_dim = int(input_dim)
         self.pac = int(pac)
         self.dropout = float(dropout)
@@ -260,6 +333,25 @@ def gradient_penalty(
     ``x_hat`` mixes real and fake rows with one uniform weight per pack of
     ``discriminator.pac`` rows, and the gradient norm is taken over each pack,
     as in CTGAN.
+
+    Parameters
+    ----------
+    discriminator : PacDiscriminator
+        The critic ``D``.
+    real : Tensor of shape (n, d)
+        Real rows (with their conditional vectors); ``n`` is a multiple of
+        ``discriminator.pac``.
+    fake : Tensor of shape (n, d)
+        Generated rows, paired with ``real``.
+    generator : torch.Generator, optional
+        Source of the mixing weights and of the critic's dropout.
+    weight : float, default=10.0
+        Multiplier of the penalty (``lambda`` of WGAN-GP).
+
+    Returns
+    -------
+    penalty : Tensor
+        Scalar, differentiable (``create_graph=True``).
     """
     pac = discriminator.pac
     n, d = real.shape

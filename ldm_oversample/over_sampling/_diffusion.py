@@ -8,7 +8,7 @@ LDM-vs-data-space comparison fair.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from numbers import Integral, Real
 
 import numpy as np
@@ -21,7 +21,7 @@ from ..diffusion.runner import (
     matmul_precision,
     resolve_precision,
 )
-from ..diffusion.solvers import run_solver
+from ..diffusion.solvers import DDIMSolver, run_solver
 from ..nn import MLPDenoiser
 from ..training import train_module
 from ..utils import make_generator, seeded_torch
@@ -61,6 +61,28 @@ def cap_rows_per_class(y: np.ndarray, cap: int, seed: int) -> np.ndarray:
 class DiffusionSamplerMixin:
     """Training-set preparation, denoiser training and the conditional network
     function, for samplers with the :data:`DIFFUSION_CONSTRAINTS` parameters."""
+
+    # What the mixin reads from the sampler it is mixed into. Annotations only
+    # (no class attributes): the sampler's __init__ and fit set the values, and
+    # BaseGenerativeOverSampler or the sampler itself defines the methods.
+    denoiser_width: int
+    denoiser_depth: int
+    n_timesteps: int
+    n_sampling_steps: int
+    class_balance: float
+    max_epochs: int
+    batch_size: int
+    learning_rate: float
+    patience: int | None
+    max_steps: int | None
+    max_rows_per_class: int
+    precision: str
+    verbose: bool
+    denoiser_: MLPDenoiser
+    _device: Callable[[], torch.device]
+    _make_solver: Callable[[], DDIMSolver]
+    _prior_sample: Callable[[int, torch.device, torch.Generator], torch.Tensor]
+    _decode_samples: Callable[[torch.Tensor, int], torch.Tensor]
 
     def _check_diffusion_params(self) -> None:
         if self.n_sampling_steps > self.n_timesteps:
@@ -129,11 +151,8 @@ class DiffusionSamplerMixin:
     # Subclasses provide _make_solver(), _prior_sample(n, device, generator)
     # and _decode_samples(x0, class_index).
 
-    @torch.inference_mode()
-    def _encoded_chunks(
-        self, n_samples: int, class_index: int, generator: torch.Generator
-    ) -> Iterator[np.ndarray]:
-        """Yield encoded rows of one class, chunk by chunk.
+    def _chunk_drawer(self, class_index: int) -> Callable[..., np.ndarray]:
+        """``draw(n_samples, generator)``: ``n_samples`` encoded rows of one class.
 
         The solver and the per-step conditioning are built once per call and
         reused for every chunk. (Capturing the loop as a CUDA graph,
@@ -145,23 +164,23 @@ class DiffusionSamplerMixin:
         solver = self._make_solver()
         solver.set_timesteps(self.n_sampling_steps)
         precision = resolve_precision(self.precision, device)
-        model_fn = conditional_model_fn(
-            denoiser,
-            class_index,
-            solver.timesteps,
-            guidance_scale=getattr(self, "guidance_scale", 0.0),
-            precision=precision,
-        )
-        chunk = self._chunk_size(device)
-        with matmul_precision(precision):
-            for start in range(0, n_samples, chunk):
-                x_T = self._prior_sample(
-                    min(chunk, n_samples - start), device, generator
-                )
+        with torch.inference_mode():
+            model_fn = conditional_model_fn(
+                denoiser,
+                class_index,
+                solver.timesteps,
+                guidance_scale=getattr(self, "guidance_scale", 0.0),
+                precision=precision,
+            )
+
+        @torch.inference_mode()
+        def draw(n_samples: int, generator: torch.Generator) -> np.ndarray:
+            with matmul_precision(precision):
+                x_T = self._prior_sample(n_samples, device, generator)
                 x_0 = run_solver(solver, model_fn, x_T, generator)
-                yield self._decode_samples(x_0, class_index).float().cpu().numpy()
+                return self._decode_samples(x_0, class_index).float().cpu().numpy()
+
+        return draw
 
     def _generate_encoded(self, n_samples, class_index, generator) -> np.ndarray:
-        return np.concatenate(
-            list(self._encoded_chunks(n_samples, class_index, generator))
-        )
+        return self._chunk_drawer(class_index)(n_samples, generator)

@@ -10,7 +10,7 @@ import torch
 from sklearn.utils._param_validation import Interval
 from torch.nn import functional as F
 
-from ..base import BaseGenerativeOverSampler, fill_doc
+from ..base import BaseGenerativeOverSampler, _warn_few_rows, fill_doc
 from ..nn import PacDiscriminator, ResidualGenerator, gradient_penalty, span_activations
 from ..tabular import TabularEncoder
 from ..training import train_module
@@ -130,6 +130,12 @@ class CTGANOverSampler(BaseGenerativeOverSampler):
     observed range (and rounded for integer columns), as for every sampler of
     this package.
 
+    A class to over-sample that has fewer than 6 rows (even a single row) is
+    still generated for, with a :class:`UserWarning` that names the class: its
+    synthetic rows stay close to those few rows, since no generator can learn a
+    class's spread from so few. (:class:`SMOTEOverSampler` refuses a class of one
+    row instead.)
+
     Examples
     --------
     >>> from collections import Counter
@@ -219,6 +225,7 @@ class CTGANOverSampler(BaseGenerativeOverSampler):
         gen_dims = _positive_dims(self.generator_dims, "generator_dims")
         disc_dims = _positive_dims(self.discriminator_dims, "discriminator_dims")
         device = resolve_device(self.device)
+        _warn_few_rows(self, y)
         enc_seed, g_seed, d_seed, train_seed = draw_seeds(seed, 4)
 
         encoder = self._make_encoder(enc_seed).fit(X)

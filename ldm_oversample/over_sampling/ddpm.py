@@ -6,7 +6,7 @@ from typing import Any
 
 import torch
 
-from ..base import BaseGenerativeOverSampler, fill_doc
+from ..base import BaseGenerativeOverSampler, _warn_few_rows, fill_doc
 from ..diffusion import (
     GaussianDiffusion,
     MixedDiffusion,
@@ -103,6 +103,12 @@ class DDPMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
     width (numeric columns plus one-hot categories); the default 1000 steps make it
     about 20 times slower than the LDM's 50 latent steps.
 
+    A class to over-sample that has fewer than 6 rows (even a single row) is
+    still generated for, with a :class:`UserWarning` that names the class: its
+    synthetic rows stay close to those few rows, since no generator can learn a
+    class's spread from so few. (:class:`SMOTEOverSampler` refuses a class of one
+    row instead.)
+
     Examples
     --------
     >>> from collections import Counter
@@ -168,6 +174,7 @@ class DDPMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
     def _fit_generator(self, X, y, classes, seed) -> dict[str, Any]:
         self._check_diffusion_params()
         device = resolve_device(self.device)
+        _warn_few_rows(self, y)
         diff_seed, cap_seed, enc_seed = draw_seeds(seed, 3)
         X_fit, labels, row_weights = self._training_set(X, y, classes, cap_seed)
         encoder = self._make_encoder(enc_seed).fit(X_fit)

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ..base import BaseGenerativeOverSampler, fill_doc
+from ..base import BaseGenerativeOverSampler, _warn_few_rows, fill_doc
 from ..diffusion import GaussianDiffusion, make_schedule, make_solver
 from ..diffusion.solvers import check_solver
 from ..nn import TabularVAE
@@ -166,6 +166,12 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
     generated, so they can be changed with ``set_params`` on a fitted sampler
     without refitting.
 
+    A class to over-sample that has fewer than 6 rows (even a single row) is
+    still generated for, with a :class:`UserWarning` that names the class: its
+    synthetic rows stay close to those few rows, since no generator can learn a
+    class's spread from so few. (:class:`SMOTEOverSampler` refuses a class of one
+    row instead.)
+
     Examples
     --------
     >>> from collections import Counter
@@ -268,6 +274,7 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         if any(h < 1 for h in hidden):
             raise ValueError(f"ae_hidden_dims must be positive integers; got {hidden}.")
         device = resolve_device(self.device)
+        _warn_few_rows(self, y)
         ae_seed, diff_seed, cap_seed, enc_seed = draw_seeds(seed, 4)
         X_fit, labels, row_weights = self._training_set(X, y, classes, cap_seed)
         encoder = self._make_encoder(enc_seed).fit(X_fit)

@@ -68,6 +68,11 @@ class SMOTEOverSampler(BaseGenerativeOverSampler):
     between them, so ``max_epochs``, ``batch_size`` and ``device`` have no
     effect.
 
+    The nearest-neighbour search squares distances between rows, which
+    overflows for numeric values beyond about 1e150 in magnitude: such columns
+    raise a ``ValueError`` that names them (rescale them first). The neural
+    samplers handle such values.
+
     Examples
     --------
     >>> from collections import Counter
@@ -78,6 +83,8 @@ class SMOTEOverSampler(BaseGenerativeOverSampler):
     >>> sorted(Counter(y_res).items())
     [(0, 269), (1, 269)]
     """
+
+    _private_fitted_attributes = ("_X_fit", "_y_fit")
 
     _parameter_constraints: dict = {
         **BaseGenerativeOverSampler._parameter_constraints,
@@ -110,6 +117,7 @@ class SMOTEOverSampler(BaseGenerativeOverSampler):
     def _fit_generator(self, X, y, classes, seed) -> dict[str, Any]:
         resolve_device(self.device)  # a bad device is an error here too
         encoder = self._make_encoder(seed).fit(X)
+        _check_distance_range(encoder)
         mask = encoder.categorical_mask_
         variant = "SMOTEN" if mask.all() else "SMOTENC" if mask.any() else "SMOTE"
         return {
@@ -179,6 +187,31 @@ def _working_table(X, mask: np.ndarray) -> np.ndarray:
     if not mask.any():
         return np.column_stack(columns).astype(np.float64)
     return np.column_stack([c.astype(object) for c in columns])
+
+
+#: Largest squared distance the nearest-neighbour search may meet; beyond it
+#: (values of about 1e150) the squares overflow to infinity.
+_MAX_SQUARED_DISTANCE = 1e300
+
+
+def _check_distance_range(encoder) -> None:
+    """Raise if squared distances between rows could overflow float64."""
+    spans = encoder.numeric_spans
+    if not spans:
+        return
+    magnitude = np.maximum(np.abs(encoder.numeric_min_), np.abs(encoder.numeric_max_))
+    # A difference is at most twice the magnitude; SMOTENC's median-std penalty
+    # on categorical columns stays below that too. Twice again for safety.
+    limit = np.sqrt(_MAX_SQUARED_DISTANCE / len(spans)) / 4.0
+    bad = [span.name for span, m in zip(spans, magnitude, strict=True) if m > limit]
+    if bad:
+        raise ValueError(
+            f"Numeric columns {bad} hold values up to {magnitude.max():.3g} in "
+            "magnitude; SMOTE's nearest-neighbour search squares the distances "
+            f"between rows, which overflows beyond about {limit:.0e}. Rescale these "
+            "columns (for example divide them by a power of ten) before resampling "
+            "with SMOTE, or use one of the neural samplers."
+        )
 
 
 SMOTEOverSampler.__doc__ = fill_doc(SMOTEOverSampler.__doc__)

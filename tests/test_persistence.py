@@ -1,0 +1,325 @@
+"""Safe persistence: ``sampler.save`` / ``ldm_oversample.load`` never unpickle.
+
+Every sampler round-trips to identical samples; pickled payloads, edited
+files, foreign classes, bad parameters, mismatched weights and other versions
+are refused or flagged with a clear message, and a crafted malicious file
+never gets to run its code.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import json
+import os
+import pickle
+import zipfile
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.exceptions import NotFittedError
+
+import ldm_oversample
+from ldm_oversample import persistence
+from ldm_oversample.persistence import ModelFileError, ModelVersionWarning
+
+from .conftest import FAST, TORCH_SAMPLERS, make_fast, make_mixed_frame
+
+
+@pytest.fixture(params=sorted(FAST))
+def fast(request):
+    return functools.partial(make_fast, request.param)
+
+
+@pytest.fixture(scope="module")
+def mixed():
+    return make_mixed_frame(n=100)
+
+
+class _WriteMarker:
+    """Unpickling this object writes a file: a stand-in for malicious code."""
+
+    def __init__(self, path):
+        self.path = str(path)
+
+    def __reduce__(self):
+        return (_write_marker, (self.path,))
+
+
+def _write_marker(path):
+    with open(path, "w") as file:
+        file.write("pwned")
+    return "pwned"
+
+
+def _read_archive(path):
+    with np.load(path, allow_pickle=False) as archive:
+        return {name: archive[name] for name in archive.files}
+
+
+def _rewrite(path, edit_tree=None, edit_arrays=None, *, fix_digest=True):
+    """Edit a saved model, optionally recomputing its digest (a careful forger)."""
+    arrays = _read_archive(path)
+    tree = json.loads(str(arrays.pop("__metadata__")))
+    digest = arrays.pop("__digest__")
+    if edit_tree:
+        edit_tree(tree)
+    if edit_arrays:
+        edit_arrays(arrays)
+    text = json.dumps(tree)
+    if fix_digest:
+        digest = np.array(persistence._digest(text, arrays))
+    with open(path, "wb") as file:
+        np.savez(file, __metadata__=np.array(text), __digest__=digest, **arrays)
+
+
+def _find(node, predicate):
+    """First sub-node of the metadata tree for which ``predicate`` holds."""
+    if isinstance(node, dict):
+        if predicate(node):
+            return node
+        children = node.values()
+    elif isinstance(node, list):
+        children = node
+    else:
+        return None
+    for child in children:
+        found = _find(child, predicate)
+        if found is not None:
+            return found
+    return None
+
+
+# ------------------------------------------------------------- round trips
+def test_round_trip_samples_identically_dataframe(fast, mixed, tmp_path):
+    X, y = mixed
+    sampler = fast().fit(X, y)
+    path = sampler.save(tmp_path / "model.ldm")
+    loaded = ldm_oversample.load(path)
+    assert type(loaded) is type(sampler)
+    assert loaded.get_params() == sampler.get_params()
+    for label in ("attack", "benign"):
+        pd.testing.assert_frame_equal(
+            loaded.sample(40, label, random_state=5),
+            sampler.sample(40, label, random_state=5),
+        )
+    np.testing.assert_array_equal(loaded.classes_, sampler.classes_)
+    assert loaded.sampling_strategy_ == sampler.sampling_strategy_
+
+
+def test_round_trip_array_and_refit(fast, multiclass, tmp_path):
+    X, y = multiclass
+    sampler = fast().fit(X, y)
+    loaded = ldm_oversample.load(sampler.save(tmp_path / "model.ldm"))
+    np.testing.assert_array_equal(loaded.sample(30, 2), sampler.sample(30, 2))
+    # A loaded sampler is an ordinary estimator: it refits like a fresh one.
+    X_a, y_a = loaded.fit_resample(X, y)
+    X_b, y_b = fast().fit_resample(X, y)
+    np.testing.assert_array_equal(X_a, X_b)
+    np.testing.assert_array_equal(y_a, y_b)
+
+
+def test_saved_file_holds_no_pickle(fast, mixed, tmp_path):
+    X, y = mixed
+    path = fast().fit(X, y).save(tmp_path / "model.ldm")
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+    assert "__metadata__.npy" in names and "__digest__.npy" in names
+    arrays = _read_archive(path)  # allow_pickle=False: no entry needs pickle
+    assert all(a.dtype != object for a in arrays.values())
+    tree = json.loads(str(arrays["__metadata__"]))
+    assert tree["format"] == "ldm_oversample-model"
+    assert tree["ldm_oversample_version"] == ldm_oversample.__version__
+    assert tree["estimator"]["params"]["$"] == "dict"
+
+
+@pytest.mark.parametrize("name", TORCH_SAMPLERS)
+def test_model_fitted_on_gpu_loads_and_samples_on_cpu(name, monkeypatch, tmp_path):
+    X, y = make_mixed_frame(n=80)
+    sampler = make_fast(name).fit(X, y)
+    sampler.device_ = "cuda:0"  # as if fitted on a GPU
+    expected = sampler.sample(20, random_state=1)  # no CUDA here: runs on the CPU
+    path = sampler.save(tmp_path / "gpu.ldm")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    loaded = ldm_oversample.load(path)
+    assert loaded.device_ == "cuda:0"
+    networks = [v for v in vars(loaded).values() if isinstance(v, torch.nn.Module)]
+    assert networks and all(
+        p.device.type == "cpu" for n in networks for p in n.parameters()
+    )
+    pd.testing.assert_frame_equal(loaded.sample(20, random_state=1), expected)
+
+
+def test_save_refuses_unfitted_and_unsaveable(tmp_path, multiclass):
+    with pytest.raises(NotFittedError):
+        make_fast("LDMOverSampler").save(tmp_path / "x.ldm")
+    X, y = multiclass
+    sampler = make_fast("SMOTEOverSampler", sampling_strategy=lambda y: {2: 100})
+    sampler.fit(X, y)
+    with pytest.raises(TypeError, match=r"params\['sampling_strategy'\]"):
+        sampler.save(tmp_path / "x.ldm")
+
+
+def test_random_state_instance_round_trips(tmp_path, multiclass):
+    X, y = multiclass
+    rng = np.random.RandomState(7)
+    sampler = make_fast("SMOTEOverSampler", random_state=rng).fit(X, y)
+    loaded = ldm_oversample.load(sampler.save(tmp_path / "x.ldm"))
+    assert isinstance(loaded.random_state, np.random.RandomState)
+    assert loaded.random_state.randint(1000) == rng.randint(1000)
+
+
+# ------------------------------------------------------- hostile files
+def test_pickle_payload_is_refused_and_never_runs(tmp_path):
+    marker = tmp_path / "marker"
+    payload = pickle.dumps(_WriteMarker(marker))
+    # The payload is live: unpickling it does write the marker ...
+    pickle.loads(pickle.dumps(_WriteMarker(tmp_path / "control")))
+    assert (tmp_path / "control").exists()
+    # ... but load() refuses it, as a raw pickle and as a joblib file.
+    for name, write in [
+        ("raw.ldm", lambda p: p.write_bytes(payload)),
+        ("joblib.ldm", lambda p: joblib.dump(_WriteMarker(marker), p)),
+    ]:
+        path = tmp_path / name
+        write(path)
+        with pytest.raises(ModelFileError, match="pickled data"):
+            ldm_oversample.load(path)
+    assert not marker.exists()
+
+
+def test_pickled_array_inside_a_model_file_is_refused(tmp_path, multiclass):
+    X, y = multiclass
+    path = make_fast("LDMOverSampler").fit(X, y).save(tmp_path / "model.ldm")
+    marker = tmp_path / "marker"
+
+    def smuggle(arrays):
+        evil = np.empty(1, dtype=object)
+        evil[0] = _WriteMarker(marker)
+        arrays["a0"] = evil  # np.savez pickles object arrays
+
+    _rewrite(path, edit_arrays=smuggle, fix_digest=False)
+    with pytest.raises(ModelFileError, match="pickled data"):
+        ldm_oversample.load(path)
+    assert not marker.exists()
+
+
+def test_edited_file_is_refused(tmp_path, multiclass):
+    X, y = multiclass
+    path = make_fast("DDPMOverSampler").fit(X, y).save(tmp_path / "model.ldm")
+
+    def bump_weights(arrays):
+        name = next(k for k, v in arrays.items() if v.dtype == np.float32)
+        arrays[name] = arrays[name] + 1
+
+    _rewrite(path, edit_arrays=bump_weights, fix_digest=False)
+    with pytest.raises(ModelFileError, match="modified or damaged"):
+        ldm_oversample.load(path)
+
+
+def _params(tree):
+    return dict(tree["estimator"]["params"]["items"])
+
+
+@pytest.mark.parametrize(
+    ("edit", "match"),
+    [
+        (
+            lambda t: t["estimator"].update({"class": "subprocess.Popen"}),
+            "'subprocess.Popen', which ldm_oversample does not load",
+        ),
+        (
+            lambda t: _find(t, lambda n: n.get("$") == "object").update(
+                {"class": "os._wrap_close"}
+            ),
+            "does not load",
+        ),
+        (
+            lambda t: t["estimator"]["params"]["items"].append(["max_epochs", -3]),
+            "invalid parameters.*max_epochs",
+        ),
+        (
+            lambda t: t["estimator"]["params"]["items"].append(["exec_me", 1]),
+            "invalid parameters.*exec_me",
+        ),
+        (
+            lambda t: t["estimator"]["fitted"]["items"].append(["fit", 1]),
+            "unexpected attribute 'fit'",
+        ),
+        (
+            lambda t: _find(t, lambda n: n.get("$") == "module")["config"][
+                "items"
+            ].__setitem__(0, ["dim", 999]),
+            "do not fit the saved network",
+        ),
+        (lambda t: t["estimator"]["fitted"].update({"$": "eval"}), "unknown value"),
+        (lambda t: t.update({"format": "pickle"}), "not an ldm_oversample model"),
+    ],
+    ids=[
+        "foreign-estimator",
+        "foreign-object",
+        "bad-param-value",
+        "unknown-param",
+        "method-shadowing",
+        "weights-vs-config",
+        "unknown-kind",
+        "wrong-format",
+    ],
+)
+def test_forged_metadata_is_refused(tmp_path, multiclass, edit, match):
+    """Even with a recomputed digest, forged metadata is caught by its meaning."""
+    X, y = multiclass
+    path = make_fast("LDMOverSampler").fit(X, y).save(tmp_path / "model.ldm")
+    _rewrite(path, edit_tree=edit)
+    with pytest.raises(ModelFileError, match=match):
+        ldm_oversample.load(path)
+
+
+@pytest.mark.parametrize("content", [b"", b"not a model", b"PK\x03\x04broken zip"])
+def test_non_model_files_are_refused(tmp_path, content):
+    path = tmp_path / "x.ldm"
+    path.write_bytes(content)
+    with pytest.raises(ModelFileError, match="not an ldm_oversample model file"):
+        ldm_oversample.load(path)
+
+
+def test_npz_without_metadata_is_refused(tmp_path):
+    path = tmp_path / "x.npz"
+    np.savez(path, weights=np.zeros(3))
+    with pytest.raises(ModelFileError, match="lacks the __metadata__"):
+        ldm_oversample.load(path)
+
+
+# ------------------------------------------------------------- versions
+def test_newer_file_format_is_a_clear_error(tmp_path, multiclass):
+    X, y = multiclass
+    path = make_fast("SMOTEOverSampler").fit(X, y).save(tmp_path / "m.ldm")
+    _rewrite(
+        path,
+        edit_tree=lambda t: t.update(
+            {"format_version": 2, "ldm_oversample_version": "9.0"}
+        ),
+    )
+    with pytest.raises(ModelFileError, match=r"format 2.*ldm_oversample 9\.0"):
+        ldm_oversample.load(path)
+
+
+def test_other_package_version_warns_and_loads(tmp_path, multiclass):
+    X, y = multiclass
+    sampler = make_fast("SMOTEOverSampler").fit(X, y)
+    path = sampler.save(tmp_path / "m.ldm")
+    _rewrite(path, edit_tree=lambda t: t.update({"ldm_oversample_version": "0.0.1"}))
+    with pytest.warns(ModelVersionWarning, match=r"saved by ldm_oversample 0\.0\.1"):
+        loaded = ldm_oversample.load(path)
+    np.testing.assert_array_equal(loaded.sample(5, 2), sampler.sample(5, 2))
+
+
+def test_save_accepts_file_objects_paths_only(tmp_path, multiclass):
+    """``save`` writes exactly the path given (no '.npz' appended)."""
+    X, y = multiclass
+    path = make_fast("SMOTEOverSampler").fit(X, y).save(str(tmp_path / "m.model"))
+    assert path.name == "m.model" and os.listdir(tmp_path) == ["m.model"]
+    assert io.BytesIO(path.read_bytes()).read(2) == b"PK"
