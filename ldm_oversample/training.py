@@ -169,13 +169,15 @@ def train_module(
             if update_fn is not None:
                 loss = torch.as_tensor(update_fn(*batch, generator=generator))
             else:
+                # Both are set when update_fn is None (checked above).
+                assert loss_fn is not None and optimizer is not None
                 loss = loss_fn(*batch, generator=generator)
                 optimizer.zero_grad(set_to_none=True)
                 loss.backward()
                 if grad_clip is not None:
                     torch.nn.utils.clip_grad_norm_(module.parameters(), grad_clip)
                 optimizer.step()
-            if ema is not None:
+            if ema is not None and ema_decay is not None:
                 decay = min(ema_decay, (1 + step) / (10 + step))
                 with torch.no_grad():
                     for e, p in zip(ema, params, strict=True):

@@ -101,7 +101,19 @@ def draw_seeds(random_state: Any, n: int = 1) -> list[int]:
 
 
 def make_generator(seed: int, device: torch.device | str = "cpu") -> torch.Generator:
-    """A :class:`torch.Generator` on ``device`` seeded with ``seed``."""
+    """A :class:`torch.Generator` on ``device`` seeded with ``seed``.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the generator.
+    device : torch.device or str, default="cpu"
+        Device the generator draws on (it must match the tensors it fills).
+
+    Returns
+    -------
+    generator : torch.Generator
+    """
     return torch.Generator(device=device).manual_seed(int(seed))
 
 
@@ -111,6 +123,18 @@ def seeded_torch(seed: int, device: torch.device) -> Iterator[None]:
 
     Weight initialisation has no ``generator`` argument; this keeps it
     reproducible without leaving the caller's RNG state modified.
+
+    Parameters
+    ----------
+    seed : int
+        Seed given to :func:`torch.manual_seed` on entry.
+    device : torch.device
+        Device the block works on. The CPU RNG state is always restored on
+        exit; a CUDA device's state is restored too.
+
+    Yields
+    ------
+    None
     """
     devices = [device] if device.type == "cuda" else []
     with torch.random.fork_rng(devices=devices):
@@ -120,5 +144,15 @@ def seeded_torch(seed: int, device: torch.device) -> Iterator[None]:
 
 def format_label(label: Any) -> str:
     """``repr`` of a class label, without NumPy's scalar wrapper (``2``, not
-    ``np.int64(2)``), for error messages."""
+    ``np.int64(2)``), for error messages.
+
+    Parameters
+    ----------
+    label : object
+        A class label, possibly a NumPy scalar.
+
+    Returns
+    -------
+    text : str
+    """
     return repr(label.item() if isinstance(label, np.generic) else label)

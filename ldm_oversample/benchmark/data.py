@@ -475,6 +475,7 @@ def load_ciciot2023(
         if layout is None:
             layout, first = file_layout, path
         elif file_layout != layout:
+            assert first is not None  # set together with layout
             raise ValueError(
                 f"files mix CICIoT2023 layouts: {os.fspath(first)!r} is {layout!r} "
                 f"but {os.fspath(path)!r} is {file_layout!r}; load them separately"

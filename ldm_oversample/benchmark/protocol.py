@@ -206,19 +206,22 @@ def scarce_split(
 class BenchmarkResult:
     """What :func:`run_benchmark` measured.
 
-    Attributes
+    The fields are also the attributes of the same names.
+
+    Parameters
     ----------
     results : DataFrame
         Tidy table, one row per task x ratio x sampler x classifier x seed x
         metric: columns ``attack, ratio, sampler, classifier, seed, metric,
         value``. Generator metrics (time, fidelity) have classifier ``"-"``.
-    examples : dict
-        For the first seed of each (attack, ratio): ``"real"`` (held-out real
-        attack rows), ``"train"`` (the training split), and per sampler the
-        synthetic attack rows, under ``(attack, ratio)``.
-    importances : dict
-        Per (attack, ratio), the feature importances of a forest trained on the
-        first seed's unbalanced training split, as a Series.
+    examples : dict, default={}
+        Keyed by ``(attack, ratio)``, for the first seed: a dict of DataFrames,
+        ``"real"`` (held-out real attack rows), ``"train"`` (the attack rows of
+        the training split) and, per sampler name, its synthetic attack rows.
+    importances : dict, default={}
+        Keyed by ``(attack, ratio)``: the feature importances of a random forest
+        trained on the first seed's unbalanced training split, as a Series
+        sorted in decreasing order.
     """
 
     results: pd.DataFrame

@@ -7,6 +7,7 @@ import re
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -107,7 +108,8 @@ def _headline(results: pd.DataFrame, classifier: str, samplers: Sequence[str]) -
             if name not in part.index:
                 cells.append("")
                 continue
-            mean, std = part.loc[name, "mean"], part.loc[name, "std"]
+            mean = cast(float, part.loc[name, "mean"])
+            std = cast(float, part.loc[name, "std"])
             cell = f"{mean:.3f} ± {0.0 if np.isnan(std) else std:.3f}"
             cells.append(f"**{cell}**" if np.isclose(mean, best) else cell)
         lines.append(f"| {attack} @ {ratio:g} | " + " | ".join(cells) + " |")
@@ -135,7 +137,8 @@ def _metric_table(
         "| task | sampler | " + " | ".join(present) + " |",
         "|---|---|" + "---|" * len(present),
     ]
-    for (attack, ratio, sampler), row in wide.iterrows():
+    for key, row in wide.iterrows():
+        attack, ratio, sampler = cast(tuple[str, float, str], key)
         cells = [format(row[m], fmt) if pd.notna(row[m]) else "" for m in present]
         lines.append(
             f"| {attack} @ {ratio:g} | {sampler} | " + " | ".join(cells) + " |"

@@ -54,7 +54,26 @@ class MixedDiffusion:
     def noisy(
         self, x0: torch.Tensor, t: torch.Tensor, generator: torch.Generator | None
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Draw ``x_t ~ q(x_t | x_0)``; also return the Gaussian noise used."""
+        """Draw ``x_t ~ q(x_t | x_0)``; also return the Gaussian noise used.
+
+        Parameters
+        ----------
+        x0 : Tensor of shape (n, d)
+            Encoded clean rows: ``n_numeric`` numeric columns, then the one-hot
+            blocks.
+        t : Tensor of int of shape (n,)
+            Timestep of each row, in ``[0, T)``.
+        generator : torch.Generator or None
+            Source of the Gaussian noise and the categorical draws.
+
+        Returns
+        -------
+        x_t : Tensor of shape (n, d)
+            Noisy rows: noised numerics, then one-hot samples of the noised
+            categories.
+        noise : Tensor of shape (n, n_numeric)
+            The Gaussian noise added to the numeric part.
+        """
         num, cat = x0[:, : self.n_numeric], x0[:, self.n_numeric :]
         noise = torch.randn(
             num.shape, device=x0.device, dtype=x0.dtype, generator=generator
@@ -112,7 +131,23 @@ class MixedDiffusion:
     def prior_sample(
         self, n_samples: int, device: torch.device, generator: torch.Generator | None
     ) -> torch.Tensor:
-        """``x_T``: standard normal numerics and uniform categories."""
+        """``x_T``: standard normal numerics and uniform categories.
+
+        Parameters
+        ----------
+        n_samples : int
+            Number of rows.
+        device : torch.device
+            Device of the result.
+        generator : torch.Generator or None
+            Source of the draws.
+
+        Returns
+        -------
+        x_T : Tensor of shape (n_samples, d)
+            Standard normal numeric columns, then one-hot blocks with each
+            category drawn uniformly.
+        """
         num = torch.randn(
             (n_samples, self.n_numeric), device=device, generator=generator
         )
@@ -153,7 +188,13 @@ class MixedSolver:
         return self.gaussian.timesteps
 
     def set_timesteps(self, n_steps: int) -> None:
-        """Choose ``n_steps`` evenly spaced timesteps (see :class:`DDIMSolver`)."""
+        """Choose ``n_steps`` evenly spaced timesteps (see :class:`DDIMSolver`).
+
+        Parameters
+        ----------
+        n_steps : int
+            Number of reverse steps (network evaluations), between 1 and ``T``.
+        """
         self.gaussian.set_timesteps(n_steps)
 
     def step(
@@ -163,7 +204,28 @@ class MixedSolver:
         sample: torch.Tensor,
         generator: torch.Generator | None = None,
     ) -> torch.Tensor:
-        """Move a whole row from ``timesteps[index]`` to the next timestep."""
+        """Move a whole row from ``timesteps[index]`` to the next timestep.
+
+        The numeric part takes a DDIM step; each one-hot block is drawn from the
+        multinomial posterior ``q(x_s | x_t, x_0)`` with the predicted ``x_0``.
+
+        Parameters
+        ----------
+        model_output : Tensor of shape (n, d)
+            Network output at ``(sample, timesteps[index])``: the Gaussian target
+            for the numeric columns, ``x_0`` logits for the one-hot blocks.
+        index : int
+            Position in :attr:`timesteps`.
+        sample : Tensor of shape (n, d)
+            Current noisy rows ``x_t``.
+        generator : torch.Generator, optional
+            Source of the fresh Gaussian noise and the categorical draws.
+
+        Returns
+        -------
+        prev_sample : Tensor of shape (n, d)
+            The rows at the next timestep (``x_0`` after the last step).
+        """
         n = self.process.n_numeric
         parts = [
             self.gaussian.step(model_output[:, :n], index, sample[:, :n], generator)

@@ -45,12 +45,38 @@ class MultinomialDiffusion:
         return self.schedule.n_timesteps
 
     def alpha_bar(self, t: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
-        """``alpha_bar_t`` as a column (``t = -1`` gives 1, the clean data)."""
+        """``alpha_bar_t`` as a column (``t = -1`` gives 1, the clean data).
+
+        Parameters
+        ----------
+        t : Tensor of int of shape (n,)
+            Timesteps, in ``[-1, T)``.
+        like : Tensor
+            The result takes this tensor's device and dtype.
+
+        Returns
+        -------
+        alpha_bar : Tensor of shape (n, 1)
+        """
         ab = torch.cat([self._ab, self._ab.new_ones(1)]).to(like.device)
         return ab[t.long()].to(like.dtype).reshape(-1, 1)
 
     def q_probs(self, x0: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-        """Probabilities of ``q(x_t | x_0)`` for every block (same shape as x0)."""
+        """Probabilities of ``q(x_t | x_0)`` for every block (same shape as x0).
+
+        Parameters
+        ----------
+        x0 : Tensor of shape (n, d)
+            Clean one-hot blocks.
+        t : Tensor of int of shape (n,)
+            Timestep of each row.
+
+        Returns
+        -------
+        probs : Tensor of shape (n, d)
+            ``alpha_bar_t x_0 + (1 - alpha_bar_t) / K`` within each block of
+            ``K`` categories.
+        """
         ab = self.alpha_bar(t, x0)
         out = torch.empty_like(x0)
         for a, b in self.slices:
@@ -60,7 +86,21 @@ class MultinomialDiffusion:
     def sample_onehot(
         self, probs: torch.Tensor, generator: torch.Generator | None
     ) -> torch.Tensor:
-        """Draw one category per block from ``probs``; return one-hot vectors."""
+        """Draw one category per block from ``probs``; return one-hot vectors.
+
+        Parameters
+        ----------
+        probs : Tensor of shape (n, d)
+            Non-negative weights of the categories of each block; each block is
+            normalised here, so it need not sum to 1.
+        generator : torch.Generator or None
+            Source of the draws.
+
+        Returns
+        -------
+        onehot : Tensor of shape (n, d)
+            One 1 per block, like ``probs`` in dtype and device.
+        """
         out = torch.zeros_like(probs)
         u = torch.rand(
             (probs.shape[0], len(self.slices)),
@@ -115,7 +155,18 @@ class MultinomialDiffusion:
         return out
 
     def x0_probs(self, logits: torch.Tensor) -> torch.Tensor:
-        """Softmax of the network's ``x_0`` logits within each block."""
+        """Softmax of the network's ``x_0`` logits within each block.
+
+        Parameters
+        ----------
+        logits : Tensor of shape (n, d)
+            Network output for the one-hot blocks.
+
+        Returns
+        -------
+        probs : Tensor of shape (n, d)
+            Probabilities summing to 1 within each block.
+        """
         out = torch.empty_like(logits)
         for a, b in self.slices:
             out[:, a:b] = F.softmax(logits[:, a:b], dim=1)
@@ -129,6 +180,17 @@ class MultinomialDiffusion:
         For ``t > 0`` it is ``KL(q(x_{t-1} | x_t, x_0) || p(x_{t-1} | x_t))``; for
         ``t = 0`` the negative log-likelihood of ``x_0`` under the model's
         posterior (Hoogeboom et al. 2021, as in TabDDPM).
+
+        Parameters
+        ----------
+        x0 : Tensor of shape (n, d)
+            Clean one-hot blocks.
+        x_t : Tensor of shape (n, d)
+            Noisy one-hot blocks at timestep ``t``.
+        logits : Tensor of shape (n, d)
+            Network's ``x_0`` logits at ``(x_t, t)``.
+        t : Tensor of int of shape (n,)
+            Timestep of each row.
 
         Returns
         -------

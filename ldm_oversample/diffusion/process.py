@@ -81,7 +81,23 @@ class GaussianDiffusion:
     def target(
         self, x0: torch.Tensor, noise: torch.Tensor, t: torch.Tensor
     ) -> torch.Tensor:
-        """The regression target of the network for ``(x0, noise, t)``."""
+        """The regression target of the network for ``(x0, noise, t)``.
+
+        Parameters
+        ----------
+        x0 : Tensor of shape (n, ...)
+            Clean data.
+        noise : Tensor of the same shape
+            The noise that was added to ``x0`` to give ``x_t``.
+        t : Tensor of int of shape (n,)
+            Timestep index of each row, in ``[0, T)``.
+
+        Returns
+        -------
+        target : Tensor of the same shape as ``x0``
+            ``noise`` for ``prediction_type="epsilon"``, the velocity
+            ``sqrt(alpha_bar_t) noise - sqrt(1 - alpha_bar_t) x0`` for ``"v"``.
+        """
         if self.prediction_type == "epsilon":
             return noise
         a, s = self._coef(t, x0)
@@ -120,6 +136,16 @@ class GaussianDiffusion:
         ``t = -1`` stands for clean data and gives ``(1, 0)``. Solvers use these
         scalars so that a reverse step launches only elementwise kernels (no
         host-to-device copies), which keeps it capturable in a CUDA graph.
+
+        Parameters
+        ----------
+        t : int
+            Timestep, in ``[-1, T)``.
+
+        Returns
+        -------
+        alpha, sigma : float
+            ``sqrt(alpha_bar_t)`` and ``sqrt(1 - alpha_bar_t)``.
         """
         if t < 0:
             return 1.0, 0.0
@@ -129,7 +155,21 @@ class GaussianDiffusion:
     def split_prediction_at(
         self, model_output: torch.Tensor, x_t: torch.Tensor, t: int
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """:meth:`split_prediction` for rows that all share the timestep ``t``."""
+        """:meth:`split_prediction` for rows that all share the timestep ``t``.
+
+        Parameters
+        ----------
+        model_output : Tensor
+            The network's prediction (``epsilon`` or ``v``).
+        x_t : Tensor
+            The noisy input.
+        t : int
+            The timestep of every row, in ``[0, T)``.
+
+        Returns
+        -------
+        x0, eps : Tensor
+        """
         a, s = self.alpha_sigma(t)
         if self.prediction_type == "epsilon":
             return (x_t - s * model_output) / a, model_output
@@ -138,7 +178,21 @@ class GaussianDiffusion:
     def sample_timesteps(
         self, n: int, device: torch.device, generator: torch.Generator | None
     ) -> torch.Tensor:
-        """Training timesteps, uniform over ``[0, T)``."""
+        """Training timesteps, uniform over ``[0, T)``.
+
+        Parameters
+        ----------
+        n : int
+            Number of timesteps (one per row).
+        device : torch.device
+            Device of the result.
+        generator : torch.Generator or None
+            Source of the draws.
+
+        Returns
+        -------
+        t : Tensor of int64 of shape (n,)
+        """
         return torch.randint(
             0, self.n_timesteps, (n,), device=device, generator=generator
         )

@@ -19,10 +19,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
+import numpy as np
 import torch
 
 from .solvers import run_solver
+
+if TYPE_CHECKING:
+    from ..nn.denoiser import MLPDenoiser
 
 __all__ = [
     "PRECISIONS",
@@ -80,9 +85,9 @@ def matmul_precision(precision: str) -> Iterator[None]:
 
 
 def conditional_model_fn(
-    denoiser: torch.nn.Module,
+    denoiser: MLPDenoiser,
     class_index: int,
-    timesteps: Sequence[int],
+    timesteps: Sequence[int] | np.ndarray,
     *,
     guidance_scale: float = 0.0,
     precision: str = "fp32",
@@ -98,7 +103,7 @@ def conditional_model_fn(
         A network with ``condition(t, y)`` and ``forward_conditioned(x, cond)``.
     class_index : int
         Class of every generated row.
-    timesteps : sequence of int
+    timesteps : sequence or ndarray of int
         The timesteps the solver will call ``model_fn`` with.
     guidance_scale : float, default=0.0
         Classifier-free guidance weight ``w``: the output is

@@ -153,8 +153,25 @@ class DPMSolverPP(DDIMSolver):
         """Move ``sample`` from ``timesteps[index]`` to the next timestep.
 
         Steps must be taken in order from ``index=0``, which resets the history
-        of the multistep solver. ``generator`` is unused (the solver is
-        deterministic) and accepted for the solver contract.
+        of the multistep solver.
+
+        Parameters
+        ----------
+        model_output : Tensor
+            Network output at ``(sample, timesteps[index])``.
+        index : int
+            Position in :attr:`timesteps`.
+        sample : Tensor
+            Current noisy sample ``x_t``.
+        generator : torch.Generator, optional
+            Unused (the solver is deterministic); accepted for the solver
+            contract.
+
+        Returns
+        -------
+        prev_sample : Tensor
+            The sample at the next timestep (the predicted ``x_0`` after the
+            last step).
         """
         if index == 0:
             self._previous = None

@@ -25,7 +25,9 @@ def _matrix_difference(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
 _NAN_RESULT = {"mean_abs": float("nan"), "frobenius": float("nan")}
 
 
-def _correlation_matrix(values: np.ndarray, method: str) -> np.ndarray:
+def _correlation_matrix(
+    values: np.ndarray, method: Literal["pearson", "spearman"]
+) -> np.ndarray:
     """Correlation matrix with undefined entries (constant columns) set to 0.
 
     The diagonal is set to 1, so a constant column adds nothing to the
