@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import functools
+import os
 import warnings
 from abc import abstractmethod
 from collections.abc import Callable, Iterator
@@ -26,6 +27,7 @@ import scipy.sparse as sp
 import torch
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_sampling_strategy, check_target_type
+from numpy.typing import ArrayLike
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
@@ -153,7 +155,7 @@ class BaseGenerativeOverSampler(BaseOverSampler):
         return X, y, binarize_y
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X: ArrayLike, y: ArrayLike) -> BaseGenerativeOverSampler:
         """Train the generator on ``X, y`` without resampling.
 
         Parameters
@@ -177,7 +179,9 @@ class BaseGenerativeOverSampler(BaseOverSampler):
             self._fit(X, y)
         return self
 
-    def fit_resample(self, X, y, **params):
+    def fit_resample(
+        self, X: ArrayLike, y: ArrayLike, **params: Any
+    ) -> tuple[Any, Any]:
         """Fit the generator on ``X, y`` and return them with the new rows.
 
         Parameters
@@ -236,7 +240,7 @@ class BaseGenerativeOverSampler(BaseOverSampler):
 
     def sample(
         self, n_samples: int, class_label: Any = None, *, random_state: Any = None
-    ):
+    ) -> Any:
         """Generate new rows of one class from the fitted generator.
 
         Parameters
@@ -279,7 +283,7 @@ class BaseGenerativeOverSampler(BaseOverSampler):
         )
         return sp.csr_matrix(X_new) if self.sparse_input_ else X_new
 
-    def save(self, path) -> Path:
+    def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the fitted sampler to one file, readable without pickle.
 
         The file holds JSON metadata (parameters, versions, the encoder's

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import warnings
 import zipfile
 from dataclasses import is_dataclass
@@ -89,7 +90,7 @@ def _qualname(cls: type) -> str:
 
 
 # --------------------------------------------------------------------- saving
-def save(estimator: Any, path: str | Path) -> Path:
+def save(estimator: Any, path: str | os.PathLike[str]) -> Path:
     """Write a fitted sampler to one file that :func:`load` reads without pickle.
 
     Parameters
@@ -256,7 +257,7 @@ def _digest(text: str, arrays: dict[str, np.ndarray]) -> str:
 
 
 # -------------------------------------------------------------------- loading
-def load(path: str | Path) -> Any:
+def load(path: str | os.PathLike[str]) -> Any:
     """Read a sampler written by :func:`save` (or ``sampler.save``).
 
     The file is read without unpickling anything, so a malicious file cannot

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from joblib import Parallel, delayed
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import BayesianGaussianMixture
@@ -244,15 +245,15 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
     def __init__(
         self,
         *,
-        categorical_features="auto",
-        n_quantiles=1000,
-        random_state=None,
-        numeric_transform="quantile",
-        max_modes=10,
-        mode_weight_threshold=0.005,
-        mode_fit_max_rows=5000,
-        n_jobs=None,
-    ):
+        categorical_features: str | ArrayLike | None = "auto",
+        n_quantiles: int = 1000,
+        random_state: int | np.random.RandomState | None = None,
+        numeric_transform: str = "quantile",
+        max_modes: int = 10,
+        mode_weight_threshold: float = 0.005,
+        mode_fit_max_rows: int | None = 5000,
+        n_jobs: int | None = None,
+    ) -> None:
         self.categorical_features = categorical_features
         self.n_quantiles = n_quantiles
         self.random_state = random_state
@@ -263,7 +264,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         self.n_jobs = n_jobs
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, X, y=None):
+    def fit(self, X: Any, y: None = None) -> TabularEncoder:
         """Learn the per-column transforms and the layout.
 
         Parameters
@@ -388,7 +389,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         return [s for s in self.layout_ if s.kind == "categorical"]
 
     # ----------------------------------------------------------- transforming
-    def transform(self, X):
+    def transform(self, X: Any) -> np.ndarray:
         """Encode a table.
 
         Parameters
@@ -487,7 +488,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             codes[:, k] = X_encoded[:, span.start : span.stop].argmax(axis=1)
         return codes
 
-    def inverse_transform(self, X_encoded):
+    def inverse_transform(self, X_encoded: ArrayLike) -> Any:
         """Decode an encoded matrix back to a table in the fitted format.
 
         Numeric values go through the inverse quantile transform; they are clipped
@@ -530,7 +531,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         # Every position is filled: each column is numeric or categorical.
         return self.from_columns(cast("list[np.ndarray]", columns))
 
-    def from_columns(self, columns: Sequence[np.ndarray]):
+    def from_columns(self, columns: Sequence[np.ndarray]) -> Any:
         """Assemble decoded columns into a table in the fitted format.
 
         The shared last step of decoding, also used by samplers that generate in
@@ -752,7 +753,7 @@ def _sorted_unique(values: np.ndarray) -> np.ndarray:
         return uniques
 
 
-def _as_table(X: Any):
+def _as_table(X: Any) -> Any:
     """Return X as a DataFrame or a 2-D ndarray (sparse input is densified)."""
     if isinstance(X, pd.DataFrame):
         return X

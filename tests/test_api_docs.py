@@ -142,3 +142,28 @@ def test_samplers_render_as_html_in_jupyter():
     assert "LDMOverSampler" in html and "latent_dim" in html
     assert "<style" in html  # sklearn's estimator diagram
     assert repr(sampler) == "LDMOverSampler(latent_dim=8)"
+
+
+def _unannotated(func) -> list[str]:
+    signature = inspect.signature(func)
+    missing = [
+        p.name
+        for p in signature.parameters.values()
+        if p.name not in ("self", "cls") and p.annotation is p.empty
+    ]
+    if func.__name__ != "__init__" and signature.return_annotation is signature.empty:
+        missing.append("return")
+    return missing
+
+
+@pytest.mark.parametrize(("qualname", "obj"), PUBLIC, ids=[q for q, _ in PUBLIC])
+def test_public_api_has_type_hints(qualname, obj):
+    functions = [(qualname, obj)] if inspect.isfunction(obj) else []
+    if inspect.isclass(obj):
+        for name, member in inspect.getmembers(obj, inspect.isfunction):
+            if (name == "__init__" or not name.startswith("_")) and (
+                member.__module__.startswith("ldm_oversample")
+            ):
+                functions.append((f"{qualname}.{name}", member))
+    missing = {where: m for where, f in functions if (m := _unannotated(f))}
+    assert not missing, missing

@@ -99,7 +99,7 @@ def make_sampler(
     *,
     device: str = "auto",
     params: dict[str, Any] | None = None,
-):
+) -> Any:
     """A sampler of the protocol by name, or None for ``"none"``.
 
     Parameters
@@ -168,7 +168,7 @@ def make_task(frame: pd.DataFrame, attack: str) -> tuple[pd.DataFrame, np.ndarra
 
 def scarce_split(
     X: pd.DataFrame, y: np.ndarray, ratio: float, seed: int, test_size: float = 0.3
-):
+) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame, np.ndarray]:
     """Stratified split; the training attack rows cut to ``ratio`` x benign rows.
 
     Parameters

@@ -10,6 +10,7 @@ Gaussian target for the numeric part and ``x_0`` logits for the categorical part
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import torch
 
@@ -92,7 +93,7 @@ class MixedDiffusion:
         model: Callable[..., torch.Tensor],
         x0: torch.Tensor,
         generator: torch.Generator | None = None,
-        **model_kwargs,
+        **model_kwargs: Any,
     ) -> torch.Tensor:
         """Gaussian MSE (mean over numeric columns) plus multinomial KL (mean over
         categorical columns), at one random timestep per row.

@@ -7,7 +7,7 @@ nothing about how the reverse process is solved (see :mod:`.solvers`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal
+from typing import Any, Literal
 
 import torch
 
@@ -202,7 +202,7 @@ class GaussianDiffusion:
         model: Callable[..., torch.Tensor],
         x0: torch.Tensor,
         generator: torch.Generator | None = None,
-        **model_kwargs,
+        **model_kwargs: Any,
     ) -> torch.Tensor:
         """Mean squared error of the network's prediction at random timesteps.
 

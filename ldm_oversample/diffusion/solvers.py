@@ -242,7 +242,10 @@ SOLVERS = {"ddim": DDIMSolver, "dpm++": DPMSolverPP}
 
 
 def make_solver(
-    name: str, process: GaussianDiffusion, eta: float = 0.0, clip_sample=None
+    name: str,
+    process: GaussianDiffusion,
+    eta: float = 0.0,
+    clip_sample: float | None = None,
 ) -> DDIMSolver:
     """Build a solver by name (``"ddim"`` or ``"dpm++"``).
 

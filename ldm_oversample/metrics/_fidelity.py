@@ -31,7 +31,7 @@ __all__ = [
 
 
 def marginal_distances(
-    real: pd.DataFrame, synthetic: pd.DataFrame, categorical_features="auto"
+    real: pd.DataFrame, synthetic: pd.DataFrame, categorical_features: Any = "auto"
 ) -> pd.DataFrame:
     """Per-column distance between the real and the synthetic marginals.
 
@@ -92,7 +92,7 @@ def marginal_distances(
 
 
 def quick_quality_summary(
-    real: pd.DataFrame, synthetic: pd.DataFrame, categorical_features="auto"
+    real: pd.DataFrame, synthetic: pd.DataFrame, categorical_features: Any = "auto"
 ) -> pd.Series:
     """A handful of averaged fidelity numbers (lower is closer to real).
 

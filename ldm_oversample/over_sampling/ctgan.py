@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
 import torch
+from numpy.typing import ArrayLike
 from sklearn.utils._param_validation import Interval
 from torch.nn import functional as F
 
@@ -168,27 +170,27 @@ class CTGANOverSampler(BaseGenerativeOverSampler):
     def __init__(
         self,
         *,
-        sampling_strategy="auto",
-        random_state=None,
-        categorical_features="auto",
-        embedding_dim=128,
-        generator_dims=(256, 256),
-        discriminator_dims=(256, 256),
-        generator_lr=2e-4,
-        generator_decay=1e-6,
-        discriminator_lr=2e-4,
-        discriminator_decay=1e-6,
-        discriminator_steps=1,
-        pac=10,
-        log_frequency=True,
-        max_modes=10,
-        mode_weight_threshold=0.005,
-        n_jobs=None,
-        max_epochs=300,
-        batch_size=500,
-        device="auto",
-        verbose=False,
-    ):
+        sampling_strategy: float | str | dict | Callable[..., dict] = "auto",
+        random_state: int | np.random.RandomState | None = None,
+        categorical_features: str | ArrayLike | None = "auto",
+        embedding_dim: int = 128,
+        generator_dims: Sequence[int] = (256, 256),
+        discriminator_dims: Sequence[int] = (256, 256),
+        generator_lr: float = 2e-4,
+        generator_decay: float = 1e-6,
+        discriminator_lr: float = 2e-4,
+        discriminator_decay: float = 1e-6,
+        discriminator_steps: int = 1,
+        pac: int = 10,
+        log_frequency: bool = True,
+        max_modes: int = 10,
+        mode_weight_threshold: float = 0.005,
+        n_jobs: int | None = None,
+        max_epochs: int = 300,
+        batch_size: int = 500,
+        device: str | torch.device = "auto",
+        verbose: bool = False,
+    ) -> None:
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
         self.categorical_features = categorical_features

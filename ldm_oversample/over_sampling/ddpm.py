@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Literal
 
+import numpy as np
 import torch
+from numpy.typing import ArrayLike
 
 from ..base import BaseGenerativeOverSampler, _warn_few_rows, fill_doc
 from ..diffusion import (
@@ -129,27 +132,27 @@ class DDPMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
     def __init__(
         self,
         *,
-        sampling_strategy="auto",
-        random_state=None,
-        categorical_features="auto",
-        denoiser_width=256,
-        denoiser_depth=3,
-        n_timesteps=1000,
-        noise_schedule="cosine",
-        prediction_type="epsilon",
-        n_sampling_steps=1000,
-        eta=1.0,
-        class_balance=0.0,
-        max_epochs=300,
-        batch_size=256,
-        learning_rate=1e-3,
-        patience=50,
-        max_steps=2000,
-        max_rows_per_class=20_000,
-        precision="auto",
-        device="auto",
-        verbose=False,
-    ):
+        sampling_strategy: float | str | dict | Callable[..., dict] = "auto",
+        random_state: int | np.random.RandomState | None = None,
+        categorical_features: str | ArrayLike | None = "auto",
+        denoiser_width: int = 256,
+        denoiser_depth: int = 3,
+        n_timesteps: int = 1000,
+        noise_schedule: str = "cosine",
+        prediction_type: Literal["epsilon", "v"] = "epsilon",
+        n_sampling_steps: int = 1000,
+        eta: float = 1.0,
+        class_balance: float = 0.0,
+        max_epochs: int = 300,
+        batch_size: int = 256,
+        learning_rate: float = 1e-3,
+        patience: int | None = 50,
+        max_steps: int | None = 2000,
+        max_rows_per_class: int = 20_000,
+        precision: str = "auto",
+        device: str | torch.device = "auto",
+        verbose: bool = False,
+    ) -> None:
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
         self.categorical_features = categorical_features

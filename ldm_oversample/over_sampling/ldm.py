@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from numbers import Integral, Real
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import torch
+from numpy.typing import ArrayLike
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import BaseGenerativeOverSampler, _warn_few_rows, fill_doc
@@ -201,36 +203,36 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
     def __init__(
         self,
         *,
-        sampling_strategy="auto",
-        random_state=None,
-        categorical_features="auto",
-        latent_dim=16,
-        ae_hidden_dims=(256, 256),
-        conditional_autoencoder=True,
-        beta=1e-3,
-        denoiser_width=128,
-        denoiser_depth=3,
-        n_timesteps=1000,
-        noise_schedule="cosine",
-        prediction_type="v",
-        n_sampling_steps=10,
-        solver="dpm++",
-        eta=0.0,
-        noise_temperature=1.0,
-        guidance_scale=0.0,
-        cond_dropout=0.0,
-        class_balance=1.0,
-        ema_decay=None,
-        max_epochs=100,
-        batch_size=256,
-        learning_rate=3e-3,
-        patience=50,
-        max_steps=2000,
-        max_rows_per_class=20_000,
-        precision="auto",
-        device="auto",
-        verbose=False,
-    ):
+        sampling_strategy: float | str | dict | Callable[..., dict] = "auto",
+        random_state: int | np.random.RandomState | None = None,
+        categorical_features: str | ArrayLike | None = "auto",
+        latent_dim: int = 16,
+        ae_hidden_dims: Sequence[int] = (256, 256),
+        conditional_autoencoder: bool = True,
+        beta: float = 1e-3,
+        denoiser_width: int = 128,
+        denoiser_depth: int = 3,
+        n_timesteps: int = 1000,
+        noise_schedule: str = "cosine",
+        prediction_type: Literal["epsilon", "v"] = "v",
+        n_sampling_steps: int = 10,
+        solver: str = "dpm++",
+        eta: float = 0.0,
+        noise_temperature: float = 1.0,
+        guidance_scale: float = 0.0,
+        cond_dropout: float = 0.0,
+        class_balance: float = 1.0,
+        ema_decay: float | None = None,
+        max_epochs: int = 100,
+        batch_size: int = 256,
+        learning_rate: float = 3e-3,
+        patience: int | None = 50,
+        max_steps: int | None = 2000,
+        max_rows_per_class: int = 20_000,
+        precision: str = "auto",
+        device: str | torch.device = "auto",
+        verbose: bool = False,
+    ) -> None:
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
         self.categorical_features = categorical_features

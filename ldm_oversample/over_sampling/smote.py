@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from numbers import Integral
 from typing import Any
 
@@ -10,6 +11,7 @@ import numpy as np
 import pandas as pd
 import torch
 from imblearn.over_sampling import SMOTE, SMOTEN, SMOTENC
+from numpy.typing import ArrayLike
 from sklearn.utils._param_validation import Interval
 
 from ..base import BaseGenerativeOverSampler, fill_doc
@@ -96,15 +98,15 @@ class SMOTEOverSampler(BaseGenerativeOverSampler):
     def __init__(
         self,
         *,
-        sampling_strategy="auto",
-        random_state=None,
-        categorical_features="auto",
-        k_neighbors=5,
-        max_epochs=None,
-        batch_size=None,
-        device="auto",
-        verbose=False,
-    ):
+        sampling_strategy: float | str | dict | Callable[..., dict] = "auto",
+        random_state: int | np.random.RandomState | None = None,
+        categorical_features: str | ArrayLike | None = "auto",
+        k_neighbors: int = 5,
+        max_epochs: int | None = None,
+        batch_size: int | None = None,
+        device: str | torch.device = "auto",
+        verbose: bool = False,
+    ) -> None:
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
         self.categorical_features = categorical_features
