@@ -16,8 +16,8 @@ import functools
 import os
 import warnings
 from abc import abstractmethod
-from collections.abc import Callable, Iterator
-from numbers import Integral
+from collections.abc import Callable, Iterator, Mapping
+from numbers import Integral, Real
 from pathlib import Path
 from typing import Any
 
@@ -171,6 +171,7 @@ class BaseGenerativeOverSampler(BaseOverSampler):
             The fitted sampler; call :meth:`sample` to draw rows.
         """
         with self._fit_or_forget():
+            _check_missing_labels(y)
             check_classification_targets(y)
             X, y, _ = self._check_X_y(X, y)
             self.sampling_strategy_ = check_sampling_strategy(
@@ -203,6 +204,9 @@ class BaseGenerativeOverSampler(BaseOverSampler):
             The labels of ``X_resampled``.
         """
         with self._fit_or_forget():
+            # Before imbalanced-learn's target check, whose errors for None
+            # labels are a bare comparison TypeError or "unknown label type".
+            _check_missing_labels(y)
             return super().fit_resample(X, y, **params)
 
     @contextlib.contextmanager
@@ -547,6 +551,23 @@ def _check_table_shape(X, y) -> None:
             )
 
 
+def _check_missing_labels(y) -> None:
+    """Every row of a 1-D ``y`` has a label (no None, NaN or ``pd.NA``)."""
+    labels = np.asarray(y, dtype=object) if isinstance(y, pd.Series) else np.asarray(y)
+    if labels.ndim != 1 or labels.dtype.kind not in "fcOU":
+        return  # integer, bool and string arrays cannot hold a missing label
+    missing = np.flatnonzero(pd.isna(labels))
+    if len(missing):
+        rows = ", ".join(str(i) for i in missing[:5]) + (
+            ", ..." if len(missing) > 5 else ""
+        )
+        raise ValueError(
+            f"y has {len(missing)} missing label(s) (None or NaN), at row "
+            f"position(s) {rows}. Every row needs a class: drop those rows from X "
+            "and y, or give them a label."
+        )
+
+
 def _check_unique_columns(X: pd.DataFrame) -> None:
     """Column names of a DataFrame must be unique (columns are found by name)."""
     duplicated = X.columns[X.columns.duplicated()].unique().tolist()
@@ -616,11 +637,9 @@ def _check_strategy_against_y(sampling_strategy, y) -> None:
     imbalanced-learn's ``check_sampling_strategy`` computes the strategy after
     this; the checks here give messages that name the parameter and the class
     at fault, and catch what it lets through (non-integer counts, a callable
-    that does not return a dict).
+    that does not return a dict). A callable strategy is therefore called
+    twice, here and by imbalanced-learn, so it must be a pure function of y.
     """
-    from collections.abc import Mapping
-    from numbers import Real
-
     labels, counts = np.unique(np.asarray(y), return_counts=True)
     if len(labels) < 2:
         raise ValueError(

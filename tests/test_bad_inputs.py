@@ -416,7 +416,28 @@ CASES = [
     Case(
         "nan_in_y",
         lambda: (numeric_array()[0], np.r_[np.nan, np.ones(N_ROWS - 41), np.zeros(40)]),
-        Raises(ValueError, "y contains NaN"),
+        Raises(ValueError, mentions("y has 1 missing label", "row position(s) 0")),
+    ),
+    Case(
+        "none_in_string_y",
+        lambda: (
+            numeric_array()[0],
+            np.r_[["dos"] * 40, ["ok"] * 37, [None, None, None]].astype(object),
+        ),
+        Raises(ValueError, mentions("y has 3 missing label", "77, 78, 79")),
+    ),
+    Case(
+        "none_in_int_y",
+        lambda: (numeric_array()[0], np.array([0] * 40 + [1] * 39 + [None], object)),
+        Raises(ValueError, mentions("y has 1 missing label", "79")),
+    ),
+    Case(
+        "pd_na_in_series_y",
+        lambda: (
+            numeric_array()[0],
+            pd.Series([0] * 40 + [pd.NA] + [1] * 39, dtype="Int64"),
+        ),
+        Raises(ValueError, mentions("y has 1 missing label", "40")),
     ),
     Case(
         "string_labels",
