@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -121,19 +119,6 @@ def _own_members(cls) -> set[str]:
 
 def test_package_is_typed():
     assert (Path(ldm_oversample.__file__).parent / "py.typed").exists()
-
-
-def test_cli_version_is_the_package_version():
-    out = subprocess.run(
-        [sys.executable, "-m", "ldm_oversample.cli", "--version"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert out.stdout.strip().endswith(ldm_oversample.__version__)
-    from importlib.metadata import version
-
-    assert version("ldm_oversample") == ldm_oversample.__version__
 
 
 def test_samplers_render_as_html_in_jupyter():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from importlib.metadata import version
 
 import pytest
 
@@ -37,11 +38,14 @@ def test_demo_balances_and_summarises(capsys):
     assert "numeric KS (mean)" in out and "real vs real" in out
 
 
-def test_module_entry_point_runs():
+@pytest.mark.parametrize("module", ["ldm_oversample", "ldm_oversample.cli"])
+def test_entry_points_print_the_installed_version(module):
     result = subprocess.run(
-        [sys.executable, "-m", "ldm_oversample", "--version"],
+        [sys.executable, "-m", module, "--version"],
         capture_output=True,
         text=True,
         check=True,
     )
     assert result.stdout.strip() == f"ldm-oversample {__version__}"
+    # The installed distribution's metadata agrees with the package.
+    assert version("ldm_oversample") == __version__
