@@ -18,6 +18,9 @@ from pathlib import Path
 
 import pytest
 
+# Builds the whole site with mkdocs.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 

@@ -13,6 +13,9 @@ import pytest
 
 from .conftest import DATA_PATH
 
+# Each example runs as its own process (about a minute in all).
+pytestmark = pytest.mark.slow
+
 EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.py"))
 
 #: Lines (substrings of stdout) each example must print, beyond printing at all.

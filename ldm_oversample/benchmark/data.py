@@ -495,6 +495,9 @@ def load_ciciot2023(
                 usecols=[*features, label_column],
                 dtype={**dict.fromkeys(features, np.float64), label_column: object},
                 nrows=remaining,
+                # Exact decimal-to-float parsing: the C parser's default is
+                # off by up to one ulp, so values would not round-trip.
+                float_precision="round_trip",
             )
         except (ValueError, OSError, UnicodeDecodeError) as exc:
             raise ValueError(f"cannot read {os.fspath(path)!r}: {exc}") from exc

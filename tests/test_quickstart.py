@@ -1,0 +1,95 @@
+"""CI runs the README's Quick start word for word (``.ci/run``, ``.ci/quickstart.py``).
+
+A newcomer's first two commands are the README's; if they differ from what CI
+runs, CI can stay green while the README fails. These tests pin the link: CI
+takes its commands from the README, and those commands install what the suite
+needs.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: Extras the suite cannot run without: ``test`` (pytest, hypothesis, dask, ...)
+#: and ``docs`` (tests/test_docs.py builds the site with mkdocs).
+SUITE_EXTRAS = {"test", "docs"}
+
+
+def _quickstart():
+    spec = importlib.util.spec_from_file_location(
+        "ci_quickstart", ROOT / ".ci" / "quickstart.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _commands() -> list[str]:
+    return _quickstart().quickstart_commands((ROOT / "README.md").read_text())
+
+
+def test_readme_quickstart_installs_every_extra_the_suite_needs():
+    install, _ = _commands()
+    installs = re.findall(r'pip install "\.\[([a-z,]+)\]"', install)
+    assert len(installs) == 1, install
+    extras = set(installs[0].split(","))
+    assert extras >= SUITE_EXTRAS, f"the Quick start misses {SUITE_EXTRAS - extras}"
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    assert extras <= set(declared), f"unknown extras {extras - set(declared)}"
+    # CPU torch first: an unpinned torch would pull a multi-GB CUDA build.
+    assert install.index("torch==") < install.index('pip install ".[')
+    assert install.startswith("python3 -m venv .venv && ")
+
+
+def test_readme_quickstart_test_command_is_pytest_in_the_venv():
+    _, test = _commands()
+    assert test == ".venv/bin/python -m pytest"
+
+
+def test_ci_runs_the_readme_commands_and_installs_nothing_else():
+    script = (ROOT / ".ci" / "run").read_text()
+    code = "\n".join(
+        line for line in script.splitlines() if not line.lstrip().startswith("#")
+    )
+    assert "python3 .ci/quickstart.py 1" in code
+    assert "python3 .ci/quickstart.py 2" in code
+    assert 'bash -euo pipefail -c "$install_cmd"' in code
+    assert 'bash -euo pipefail -c "$test_cmd"' in code
+    # No variant of the install or the test command of its own.
+    assert "pip install" not in code
+    assert "pytest" not in code
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("# Title\n\nno section here\n", "no '## Quick start' section"),
+        (
+            "## Quick start\n\n```bash\necho one\n```\n\n## Next\n\n"
+            "```bash\necho outside\n```\n",
+            "holds 1",
+        ),
+    ],
+)
+def test_quickstart_extraction_refuses_a_changed_readme(text, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        _quickstart().quickstart_commands(text)
+
+
+def test_quickstart_extraction_keeps_the_blocks_verbatim_and_in_order():
+    text = (
+        "intro\n\n## Quick start\n\nprose\n\n```bash\na && b\n```\n\nmore\n\n"
+        "```bash\nc\n```\n\n```python\nnot bash\n```\n\n## Other\n"
+    )
+    assert _quickstart().quickstart_commands(text) == ["a && b", "c"]
