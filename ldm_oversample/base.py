@@ -35,7 +35,13 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from tqdm.auto import tqdm
 
 from .tabular import TabularEncoder
-from .utils import draw_seeds, format_label, make_generator, runtime_device
+from .utils import (
+    draw_seeds,
+    format_label,
+    make_generator,
+    progress_enabled,
+    runtime_device,
+)
 
 __all__ = ["BaseGenerativeOverSampler"]
 
@@ -70,8 +76,11 @@ default="auto"
         TF32 matmuls on CUDA (fp32 elsewhere). bf16 on a CPU is only fast where
         the CPU has bf16 instructions (AVX512-BF16 or AMX). Read at sampling
         time, so it can be changed on a fitted sampler.""",
-    "verbose": """verbose : bool, default=False
-        Show tqdm progress bars for training and sampling. Otherwise silent.""",
+    "verbose": """verbose : bool or "auto", default="auto"
+        Show tqdm progress bars for training and sampling. ``"auto"`` shows them
+        where a person is watching (a terminal or a Jupyter notebook) and stays
+        silent under pytest, in CI and when output goes to a file or pipe;
+        ``True`` always shows them, ``False`` never does.""",
     # Fitted attributes every sampler of the package has.
     "class_attributes": """sampling_strategy_ : dict
         Number of rows generated per class.
@@ -115,7 +124,7 @@ class BaseGenerativeOverSampler(BaseOverSampler):
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "device": [str, torch.device],
-        "verbose": ["verbose"],
+        "verbose": ["verbose", StrOptions({"auto"})],
     }
 
     #: Rows per chunk when generating on the CPU and on CUDA; bounds memory
@@ -369,7 +378,7 @@ class BaseGenerativeOverSampler(BaseOverSampler):
         with tqdm(
             total=n_samples,
             desc=f"sampling class {format_label(class_label)}",
-            disable=not self.verbose or n_samples <= chunk,
+            disable=not progress_enabled(self.verbose) or n_samples <= chunk,
             leave=False,
         ) as bar:
             while start < n_samples:

@@ -33,7 +33,8 @@ def _demo(args: argparse.Namespace) -> int:
     )
     print("Class counts before:", _counts(y))
     params = {} if args.max_epochs is None else {"max_epochs": args.max_epochs}
-    sampler = LDMOverSampler(random_state=args.seed, verbose=args.verbose, **params)
+    # A person runs the demo: show progress unless told not to.
+    sampler = LDMOverSampler(random_state=args.seed, verbose=not args.quiet, **params)
     start = time.perf_counter()
     X_res, y_res = sampler.fit_resample(X, y)
     elapsed = time.perf_counter() - start
@@ -159,7 +160,7 @@ def _resample(args: argparse.Namespace) -> int:
     params = _json_dict(args.sampler_params, "--sampler-params")
     params["sampling_strategy"] = _sampling_strategy(args.sampling_strategy)
     if args.sampler != "random":
-        params["verbose"] = args.verbose
+        params.setdefault("verbose", not args.quiet)
     sampler = make_sampler(args.sampler, args.seed, device=args.device, params=params)
     X, y = frame.drop(columns=[args.target]), frame[args.target]
     print("Class counts before:", _counts(y))
@@ -186,29 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     status : int
         Process exit status.
     """
-    parser = argparse.ArgumentParser(
-        prog="ldm-oversample",
-        description="Latent-diffusion over-sampling for imbalanced tabular data.",
-    )
-    parser.add_argument(
-        "--version", action="version", version=f"%(prog)s {__version__}"
-    )
-    sub = parser.add_subparsers(dest="command")
-    demo = sub.add_parser(
-        "demo",
-        help="balance a generated imbalanced mixed-type table and summarise quality",
-    )
-    demo.add_argument("--rows", type=int, default=2000, help="rows of the demo table")
-    demo.add_argument("--seed", type=int, default=0, help="random seed")
-    demo.add_argument(
-        "--max-epochs",
-        type=int,
-        default=None,
-        help="training epochs (default: the sampler's)",
-    )
-    demo.add_argument("--verbose", action="store_true", help="show progress bars")
-    _add_benchmark_parser(sub)
-    _add_resample_parser(sub)
+    parser = _build_parser()
     args = parser.parse_args(argv)
     args.argv = argv
     commands = {"demo": _demo, "benchmark": _benchmark, "resample": _resample}
@@ -222,6 +201,66 @@ def main(argv: list[str] | None = None) -> int:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
         print(f"ldm-oversample {args.command}: error: {message}", file=sys.stderr)
         return 2
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ldm-oversample",
+        description="Latent-diffusion over-sampling for imbalanced tabular data.",
+        formatter_class=_HelpFormatter,
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}"
+    )
+    sub = parser.add_subparsers(dest="command")
+    demo = sub.add_parser(
+        "demo",
+        help="balance a generated imbalanced mixed-type table and summarise quality",
+        description="Generate an imbalanced mixed-type table in code, balance it "
+        "with LDMOverSampler and compare the synthetic rows with the real ones.",
+        formatter_class=_HelpFormatter,
+    )
+    demo.add_argument("--rows", type=int, default=2000, help="rows of the demo table")
+    demo.add_argument("--seed", type=int, default=0, help="random seed")
+    demo.add_argument(
+        "--max-epochs",
+        type=int,
+        default=None,
+        help="training epochs (None: the sampler's default)",
+    )
+    _add_progress_options(demo)
+    _add_benchmark_parser(sub)
+    _add_resample_parser(sub)
+    return parser
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """``--help`` shows each option's default, except where there is none to
+    show (required options, flags, or a help text that says it already)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help
+        default = action.default
+        if (
+            text is None
+            or text == argparse.SUPPRESS
+            or action.required
+            or default in (None, argparse.SUPPRESS)
+            or isinstance(default, bool)
+            or "default" in text
+        ):
+            return text
+        if isinstance(default, list | tuple):
+            default = " ".join(map(str, default))
+        return f"{text} (default: {str(default).replace('%', '%%')})"
+
+
+def _add_progress_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--quiet", action="store_true", help="no progress bars (shown by default)"
+    )
+    # Progress is on by default now; the old flag is accepted and does nothing.
+    parser.add_argument("--verbose", action="store_true", help=argparse.SUPPRESS)
 
 
 def _add_benchmark_parser(sub) -> None:
@@ -239,6 +278,7 @@ def _add_benchmark_parser(sub) -> None:
         help="compare samplers on CICIoT2023 files: IDS F1, fidelity and time",
         description="Run the study's protocol on your CICIoT2023 CSV files and write "
         "results.csv, report.md and plots to --out.",
+        formatter_class=_HelpFormatter,
     )
     bench.add_argument(
         "--data",
@@ -247,8 +287,22 @@ def _add_benchmark_parser(sub) -> None:
         type=Path,
         help="CICIoT2023 CSV files, folders or globs (either layout; .gz is fine)",
     )
-    bench.add_argument("--attacks", nargs="+", default=list(DEFAULT_ATTACKS))
-    bench.add_argument("--ratios", nargs="+", type=float, default=list(DEFAULT_RATIOS))
+    bench.add_argument(
+        "--attacks",
+        nargs="+",
+        default=list(DEFAULT_ATTACKS),
+        help="attacks to test against Benign, one task each: families (DDoS, "
+        "Mirai, Spoofing, DoS, Recon, WebAttack, BruteForce, Malware) or fine "
+        "labels of the original files (MITM-ArpSpoofing, DNS_Spoofing, "
+        "DDoS-ICMP_Flood, ...), matched case-insensitively",
+    )
+    bench.add_argument(
+        "--ratios",
+        nargs="+",
+        type=float,
+        default=list(DEFAULT_RATIOS),
+        help="attack rows kept in training, as a fraction of the benign rows",
+    )
     bench.add_argument("--seeds", type=int, default=5, help="number of seeds")
     bench.add_argument(
         "--samplers",
@@ -262,13 +316,23 @@ def _add_benchmark_parser(sub) -> None:
         default=list(DEFAULT_CLASSIFIERS),
         help="from: " + ", ".join(CLASSIFIERS) + " (RandomForest-200, HistGB)",
     )
-    bench.add_argument("--device", default="auto")
+    bench.add_argument(
+        "--device",
+        default="auto",
+        help="where the neural samplers run: auto (CUDA if present), cpu, cuda, "
+        "cuda:1, ...",
+    )
     bench.add_argument(
         "--sampler-params",
         default="{}",
         help='JSON parameters per sampler, e.g. \'{"ldm": {"max_epochs": 50}}\'',
     )
-    bench.add_argument("--n-jobs", type=int, default=None, help="forest jobs")
+    bench.add_argument(
+        "--n-jobs",
+        type=int,
+        default=None,
+        help="parallel jobs of the random forest (default: 1; -1: all cores)",
+    )
     bench.add_argument(
         "--out",
         type=Path,
@@ -279,7 +343,9 @@ def _add_benchmark_parser(sub) -> None:
         "--report", type=Path, help="where to write report.md (default: in --out)"
     )
     bench.add_argument("--no-plots", action="store_true", help="tables only")
-    bench.add_argument("--quiet", action="store_true", help="no progress bar")
+    bench.add_argument(
+        "--quiet", action="store_true", help="no progress bar (shown by default)"
+    )
 
 
 def _add_resample_parser(sub) -> None:
@@ -290,6 +356,7 @@ def _add_resample_parser(sub) -> None:
         help="balance a CSV file and write the balanced rows",
         description="Read a CSV, balance it on --target with a sampler, write a CSV "
         "with the original rows first and the new rows after.",
+        formatter_class=_HelpFormatter,
     )
     res.add_argument("--data", required=True, type=Path, help="input CSV (or .gz)")
     res.add_argument("--target", required=True, help="the class column")
@@ -297,6 +364,7 @@ def _add_resample_parser(sub) -> None:
         "--sampler",
         default="ldm",
         choices=[s for s in SAMPLERS if s != "none"],
+        help="the sampler",
     )
     res.add_argument(
         "--sampling-strategy",
@@ -304,10 +372,18 @@ def _add_resample_parser(sub) -> None:
         help="auto, minority, not majority, all, a float, or a JSON object of "
         "class counts",
     )
-    res.add_argument("--sampler-params", default="{}", help="JSON parameters")
-    res.add_argument("--seed", type=int, default=0)
-    res.add_argument("--device", default="auto")
-    res.add_argument("--verbose", action="store_true", help="show progress bars")
+    res.add_argument(
+        "--sampler-params",
+        default="{}",
+        help='JSON constructor parameters, e.g. \'{"max_epochs": 50}\'',
+    )
+    res.add_argument("--seed", type=int, default=0, help="random seed")
+    res.add_argument(
+        "--device",
+        default="auto",
+        help="where a neural sampler runs: auto (CUDA if present), cpu, cuda, ...",
+    )
+    _add_progress_options(res)
     res.add_argument("--out", required=True, type=Path, help="output CSV")
 
 

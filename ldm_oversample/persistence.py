@@ -276,8 +276,11 @@ def load(path: str | os.PathLike[str]) -> Any:
 
     Raises
     ------
+    FileNotFoundError
+        If ``path`` does not exist or is a folder.
     ModelFileError
-        If the file is not an ldm_oversample model file, holds pickled data,
+        If the file is not an ldm_oversample model file (a CSV, say), holds
+        pickled data,
         was modified after it was saved, or was written by a newer, unknown
         file format. A subclass of ``ValueError``.
 
@@ -287,6 +290,18 @@ def load(path: str | os.PathLike[str]) -> Any:
         If another version of ldm_oversample wrote the file.
     """
     path = Path(path)
+    if not path.is_file():
+        what = "is a folder, not a file" if path.is_dir() else "does not exist"
+        raise FileNotFoundError(f"model file {os.fspath(path)!r} {what}.")
+    head = _head(path)
+    if not head.startswith(b"PK") and not head.startswith(b"\x80"):
+        # Not a zip archive (npz) nor a pickle: a CSV, text or other file.
+        raise ModelFileError(
+            f"{path} is not an ldm_oversample model file: those are the NumPy "
+            "archives that sampler.save() writes, and this file starts with "
+            f"{head[:16]!r}"
+            + (" (a CSV or other text file?)." if _looks_like_text(head) else ".")
+        )
     try:
         with np.load(path, allow_pickle=False) as archive:
             arrays = {name: archive[name] for name in archive.files}
@@ -325,6 +340,19 @@ def load(path: str | os.PathLike[str]) -> Any:
         return _Reader(arrays).estimator(tree["estimator"], "estimator")
     except ModelFileError as exc:
         raise ModelFileError(f"{path} is not a valid model file: {exc}") from None
+
+
+def _head(path: Path, size: int = 64) -> bytes:
+    with path.open("rb") as file:
+        return file.read(size)
+
+
+def _looks_like_text(head: bytes) -> bool:
+    # errors="ignore": the 64 bytes may end inside a multi-byte character.
+    text = head.decode("utf-8", errors="ignore")
+    return b"\x00" not in head and all(
+        ch.isprintable() or ch in "\r\n\t" for ch in text
+    )
 
 
 def _starts_like_pickle(path: Path) -> bool:

@@ -8,6 +8,8 @@ from collections.abc import Callable, Sequence
 import torch
 from tqdm.auto import tqdm
 
+from .utils import progress_enabled
+
 __all__ = ["TrainingDivergedError", "train_module"]
 
 
@@ -30,7 +32,7 @@ def train_module(
     grad_clip: float | None = 1.0,
     row_weights: torch.Tensor | None = None,
     ema_decay: float | None = None,
-    verbose: bool = False,
+    verbose: bool | str = False,
     desc: str = "training",
     update_fn: Callable[..., torch.Tensor | float] | None = None,
     drop_last: bool = False,
@@ -83,8 +85,9 @@ def train_module(
         If set, keep an exponential moving average of the parameters (with the
         usual warm-up ``min(decay, (1 + step) / (10 + step))``) and load it into
         the module at the end; standard for diffusion models.
-    verbose : bool, default=False
-        Show a tqdm progress bar.
+    verbose : bool or "auto", default=False
+        Show a tqdm progress bar; ``"auto"`` shows it only where a person is
+        watching (see :func:`ldm_oversample.utils.progress_enabled`).
     desc : str, default="training"
         Label of the progress bar.
     update_fn : callable or None, default=None
@@ -147,7 +150,12 @@ def train_module(
     ema = [p.detach().clone() for p in params] if ema_decay else None
     step = 0
     module.train()
-    bar = tqdm(range(max_epochs), desc=desc, disable=not verbose, leave=False)
+    bar = tqdm(
+        range(max_epochs),
+        desc=desc,
+        disable=not progress_enabled(verbose),
+        leave=False,
+    )
     for epoch in bar:
         if row_weights is None:
             order = torch.randperm(n, generator=generator, device=gen_device)

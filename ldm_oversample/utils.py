@@ -1,8 +1,10 @@
-"""Device resolution and seeding helpers."""
+"""Device resolution, seeding and progress-display helpers."""
 
 from __future__ import annotations
 
 import contextlib
+import os
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,6 +16,7 @@ __all__ = [
     "draw_seeds",
     "format_label",
     "make_generator",
+    "progress_enabled",
     "resolve_device",
     "seeded_torch",
 ]
@@ -156,3 +159,41 @@ def format_label(label: Any) -> str:
     text : str
     """
     return repr(label.item() if isinstance(label, np.generic) else label)
+
+
+def progress_enabled(verbose: bool | str) -> bool:
+    """Whether to show progress bars for a ``verbose`` parameter.
+
+    Parameters
+    ----------
+    verbose : bool or "auto"
+        ``True`` and ``False`` are taken as they are. ``"auto"`` shows progress
+        where a person is watching: in a Jupyter notebook, or when standard
+        error is a terminal; and never under pytest or a CI run (``CI`` set to
+        anything but ``""``, ``"0"`` or ``"false"``), where bars only clutter
+        logs.
+
+    Returns
+    -------
+    enabled : bool
+    """
+    if not isinstance(verbose, str):
+        return bool(verbose)
+    if "PYTEST_CURRENT_TEST" in os.environ:
+        return False
+    if os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}:
+        return False
+    if _in_notebook():
+        return True
+    isatty = getattr(sys.stderr, "isatty", None)
+    return bool(isatty is not None and isatty())
+
+
+def _in_notebook() -> bool:
+    """True inside a Jupyter kernel (where tqdm.auto draws a widget)."""
+    ipython = sys.modules.get("IPython")
+    if ipython is None:
+        return False
+    get_ipython = getattr(ipython, "get_ipython", None)
+    shell = get_ipython() if get_ipython is not None else None
+    return type(shell).__name__ == "ZMQInteractiveShell"

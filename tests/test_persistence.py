@@ -286,6 +286,26 @@ def test_non_model_files_are_refused(tmp_path, content):
         ldm_oversample.load(path)
 
 
+def test_missing_file_or_folder_says_so(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"'.*nowhere\.ldm' does not exist"):
+        ldm_oversample.load(tmp_path / "nowhere.ldm")
+    with pytest.raises(FileNotFoundError, match="is a folder, not a file"):
+        ldm_oversample.load(tmp_path)
+
+
+def test_csv_gets_our_message_not_numpys(tmp_path, mixed):
+    X, y = mixed
+    path = tmp_path / "flows.csv"
+    X.assign(label=y).to_csv(path, index=False)
+    with pytest.raises(ModelFileError) as info:
+        ldm_oversample.load(path)
+    message = str(info.value)
+    assert "not an ldm_oversample model file" in message
+    assert "sampler.save()" in message and "a CSV or other text file?" in message
+    # NumPy's own advice about pickles would mislead here.
+    assert "allow_pickle" not in message and "pickled" not in message
+
+
 def test_npz_without_metadata_is_refused(tmp_path):
     path = tmp_path / "x.npz"
     np.savez(path, weights=np.zeros(3))

@@ -17,6 +17,7 @@ sampler and one classifier).
 
 from __future__ import annotations
 
+import difflib
 import functools
 import time
 from collections.abc import Callable, Sequence
@@ -122,8 +123,24 @@ def make_sampler(
     if name == "none":
         return None
     if name == "random":
+        _check_params(RandomOverSampler, params, name)
         return RandomOverSampler(random_state=random_state, **params)
+    _check_params(_NEURAL[name], params, name)
     return _NEURAL[name](random_state=random_state, device=device, **params)
+
+
+def _check_params(cls: type, params: dict[str, Any], name: str) -> None:
+    """Refuse parameter names ``cls`` does not take, with a suggestion: a
+    one-line ``ValueError`` instead of the constructor's ``TypeError``."""
+    valid = cls._get_param_names()
+    for key in params:
+        if key not in valid:
+            close = difflib.get_close_matches(key, valid, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ValueError(
+                f"sampler {name!r} has no parameter {key!r}{hint}; its parameters "
+                f"are {', '.join(valid)}"
+            )
 
 
 def make_task(frame: pd.DataFrame, attack: str) -> tuple[pd.DataFrame, np.ndarray, str]:
@@ -285,6 +302,8 @@ def run_benchmark(
     _check_names(samplers, SAMPLERS, "sampler")
     _check_names(classifiers, CLASSIFIERS, "classifier")
     _check_names(list(sampler_params or {}), SAMPLERS, "sampler in sampler_params")
+    for name, params in (sampler_params or {}).items():
+        make_sampler(name, 0, device=device, params=params)  # typos fail here
     if seeds < 1:
         raise ValueError(f"seeds must be at least 1; got {seeds}")
     for ratio in ratios:

@@ -77,7 +77,7 @@ class DiffusionSamplerMixin:
     max_steps: int | None
     max_rows_per_class: int
     precision: str
-    verbose: bool
+    verbose: bool | str
     denoiser_: MLPDenoiser
     _device: Callable[[], torch.device]
     _make_solver: Callable[[], DDIMSolver]

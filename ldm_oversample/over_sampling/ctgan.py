@@ -189,7 +189,7 @@ class CTGANOverSampler(BaseGenerativeOverSampler):
         max_epochs: int = 300,
         batch_size: int = 500,
         device: str | torch.device = "auto",
-        verbose: bool = False,
+        verbose: bool | str = "auto",
     ) -> None:
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
@@ -328,7 +328,7 @@ class CTGANOverSampler(BaseGenerativeOverSampler):
             batch_size=batch_size,
             generator=make_generator(train_seed, device),
             verbose=self.verbose,
-            desc="CTGAN",
+            desc="CTGAN: training",
         )
         steps = max(n_rows // batch_size, 1)
         per_epoch = (

@@ -151,7 +151,7 @@ class DDPMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         max_rows_per_class: int = 20_000,
         precision: str = "auto",
         device: str | torch.device = "auto",
-        verbose: bool = False,
+        verbose: bool | str = "auto",
     ) -> None:
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
@@ -198,7 +198,7 @@ class DDPMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
             diff_seed,
             device,
             row_weights,
-            "diffusion",
+            "DDPM: training the diffusion",
         )
         return {
             "device_": str(device),

@@ -231,7 +231,7 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         max_rows_per_class: int = 20_000,
         precision: str = "auto",
         device: str | torch.device = "auto",
-        verbose: bool = False,
+        verbose: bool | str = "auto",
     ) -> None:
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
@@ -298,7 +298,7 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
             ae_seed,
             device,
             row_weights,
-            "autoencoder",
+            "LDM: training the autoencoder",
         )
         with torch.no_grad():
             mu = vae.encode(x, y_t)[0]
@@ -316,7 +316,7 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
             diff_seed,
             device,
             row_weights,
-            "latent diffusion",
+            "LDM: training the latent diffusion",
             ema_decay=self.ema_decay,
         )
         return {
