@@ -129,7 +129,7 @@ def make_sampler(
     return _NEURAL[name](random_state=random_state, device=device, **params)
 
 
-def _check_params(cls: type, params: dict[str, Any], name: str) -> None:
+def _check_params(cls: Any, params: dict[str, Any], name: str) -> None:
     """Refuse parameter names ``cls`` does not take, with a suggestion: a
     one-line ``ValueError`` instead of the constructor's ``TypeError``."""
     valid = cls._get_param_names()
