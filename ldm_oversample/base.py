@@ -34,7 +34,8 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from tqdm.auto import tqdm
 
-from .tabular import TabularEncoder
+from .identifiers import check_identifier_columns
+from .tabular import TabularEncoder, resolve_categorical_features
 from .utils import (
     draw_seeds,
     format_label,
@@ -58,6 +59,18 @@ default="auto"
         ``category``, ``object``, ``string`` and ``bool`` dtype (and non-numeric
         columns of an object array). Also accepts a boolean mask, integer indices,
         or column names. Other columns are numeric.""",
+    "identifier_features": """identifier_features : {"warn", "raise", "drop", \
+"keep"}, default="warn"
+        What to do with categorical columns that look like identifiers (IP or
+        MAC addresses, or mostly-unique values; see
+        :func:`ldm_oversample.identifiers.find_identifier_columns`). A
+        generator copies such values into its new rows, which leaks real hosts
+        into training data. ``"warn"`` emits an
+        :class:`~ldm_oversample.identifiers.IdentifierColumnWarning` naming the
+        columns; ``"raise"`` refuses them with a ``ValueError``; ``"drop"``
+        leaves them out of the generator, and the new rows hold a missing value
+        in those columns (the original rows keep theirs); ``"keep"`` models
+        them like any other column, silently.""",
     "max_epochs": """max_epochs : int, default={max_epochs}
         Maximum number of passes over the training rows, per model.""",
     "max_steps": """max_steps : int or None, default={max_steps}
@@ -84,6 +97,9 @@ default="auto"
     # Fitted attributes every sampler of the package has.
     "class_attributes": """sampling_strategy_ : dict
         Number of rows generated per class.
+    identifier_columns_ : dict
+        Identifier-like columns found in ``fit`` (name, or position for arrays,
+        to the reason); empty with ``identifier_features="keep"``.
     classes_ : ndarray
         Class labels seen in ``fit``.
     class_counts_ : ndarray
@@ -121,6 +137,7 @@ class BaseGenerativeOverSampler(BaseOverSampler):
     _parameter_constraints: dict = {
         **BaseOverSampler._parameter_constraints,
         "categorical_features": [StrOptions({"auto"}), "array-like", None],
+        "identifier_features": [StrOptions({"warn", "raise", "drop", "keep"})],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "device": [str, torch.device],
@@ -327,8 +344,16 @@ class BaseGenerativeOverSampler(BaseOverSampler):
         if sparse_input:
             X = X.toarray()
         classes, counts = np.unique(y, return_counts=True)
+        identifiers = check_identifier_columns(
+            X,
+            resolve_categorical_features(X, self.categorical_features),
+            self.identifier_features,
+        )
+        if self.identifier_features == "drop":
+            X = _constant_columns(X, identifiers)
         # Build everything in locals first: an interrupted fit leaves no state.
         state = self._fit_generator(X, y, classes, fit_seed)
+        self.identifier_columns_ = identifiers
         self.sparse_input_ = sparse_input
         self.classes_ = classes
         self.class_counts_ = counts
@@ -409,7 +434,18 @@ class BaseGenerativeOverSampler(BaseOverSampler):
             return self.encoder_.inverse_transform(
                 np.zeros((0, self.encoder_.n_encoded_))
             )
-        return out.result()
+        return self._blank_identifiers(out.result())
+
+    def _blank_identifiers(self, table):
+        """Missing values in the identifier columns left out of the model."""
+        if self.identifier_features != "drop" or not self.identifier_columns_:
+            return table
+        if not isinstance(table, pd.DataFrame):
+            table[:, list(self.identifier_columns_)] = None
+            return table
+        for name in self.identifier_columns_:
+            table[name] = pd.Series(None, index=table.index, dtype=table[name].dtype)
+        return table
 
     def _make_encoder(self, seed: int) -> TabularEncoder:
         return TabularEncoder(
@@ -478,6 +514,23 @@ class _RowBuffer:
         frame = pd.DataFrame(series, copy=False)
         frame.columns = self.columns
         return frame
+
+
+def _constant_columns(X, columns: Mapping[Any, str]):
+    """A copy of ``X`` whose ``columns`` hold their first value on every row:
+    the generator learns nothing from them, and the layout stays the same."""
+    if not columns:
+        return X
+    X = X.copy()
+    if isinstance(X, pd.DataFrame):
+        for name in columns:
+            X[name] = pd.Series(
+                [X[name].iloc[0]] * len(X), index=X.index, dtype=X[name].dtype
+            )
+    else:
+        for j in columns:
+            X[:, j] = X[0, j]
+    return X
 
 
 def _release_cached_memory(device: torch.device) -> None:

@@ -29,6 +29,7 @@ PUBLIC_MODULES = [
     "ldm_oversample",
     "ldm_oversample.persistence",
     "ldm_oversample.tabular",
+    "ldm_oversample.identifiers",
     "ldm_oversample.metrics",
     "ldm_oversample.datasets",
     "ldm_oversample.testing",

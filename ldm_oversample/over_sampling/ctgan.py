@@ -52,6 +52,7 @@ class CTGANOverSampler(BaseGenerativeOverSampler):
     {sampling_strategy}
     {random_state}
     {categorical_features}
+    {identifier_features}
     embedding_dim : int, default=128
         Width of the generator's input noise.
     generator_dims : tuple of int, default=(256, 256)
@@ -173,6 +174,7 @@ class CTGANOverSampler(BaseGenerativeOverSampler):
         sampling_strategy: float | str | dict | Callable[..., dict] = "auto",
         random_state: int | np.random.RandomState | None = None,
         categorical_features: str | ArrayLike | None = "auto",
+        identifier_features: str = "warn",
         embedding_dim: int = 128,
         generator_dims: Sequence[int] = (256, 256),
         discriminator_dims: Sequence[int] = (256, 256),
@@ -194,6 +196,7 @@ class CTGANOverSampler(BaseGenerativeOverSampler):
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
         self.categorical_features = categorical_features
+        self.identifier_features = identifier_features
         self.embedding_dim = embedding_dim
         self.generator_dims = generator_dims
         self.discriminator_dims = discriminator_dims

@@ -46,6 +46,7 @@ class DDPMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
     {sampling_strategy}
     {random_state}
     {categorical_features}
+    {identifier_features}
     denoiser_width : int, default=256
         Hidden width of the MLP denoiser (the LDM's default, for equal-size A/B).
     denoiser_depth : int, default=3
@@ -135,6 +136,7 @@ class DDPMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         sampling_strategy: float | str | dict | Callable[..., dict] = "auto",
         random_state: int | np.random.RandomState | None = None,
         categorical_features: str | ArrayLike | None = "auto",
+        identifier_features: str = "warn",
         denoiser_width: int = 256,
         denoiser_depth: int = 3,
         n_timesteps: int = 1000,
@@ -156,6 +158,7 @@ class DDPMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
         self.categorical_features = categorical_features
+        self.identifier_features = identifier_features
         self.denoiser_width = denoiser_width
         self.denoiser_depth = denoiser_depth
         self.n_timesteps = n_timesteps

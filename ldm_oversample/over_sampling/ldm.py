@@ -37,6 +37,7 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
     {sampling_strategy}
     {random_state}
     {categorical_features}
+    {identifier_features}
     latent_dim : int, default=16
         Width of the autoencoder's latent space, where diffusion runs.
     ae_hidden_dims : tuple of int, default=(256, 256)
@@ -206,6 +207,7 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         sampling_strategy: float | str | dict | Callable[..., dict] = "auto",
         random_state: int | np.random.RandomState | None = None,
         categorical_features: str | ArrayLike | None = "auto",
+        identifier_features: str = "warn",
         latent_dim: int = 16,
         ae_hidden_dims: Sequence[int] = (256, 256),
         conditional_autoencoder: bool = True,
@@ -236,6 +238,7 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
         self.categorical_features = categorical_features
+        self.identifier_features = identifier_features
         self.latent_dim = latent_dim
         self.ae_hidden_dims = ae_hidden_dims
         self.conditional_autoencoder = conditional_autoencoder

@@ -35,6 +35,7 @@ class SMOTEOverSampler(BaseGenerativeOverSampler):
     {sampling_strategy}
     {random_state}
     {categorical_features}
+    {identifier_features}
     k_neighbors : int, default=5
         Number of nearest same-class neighbours to interpolate towards. A class
         with fewer than ``k_neighbors + 1`` rows uses all its other rows
@@ -101,6 +102,7 @@ class SMOTEOverSampler(BaseGenerativeOverSampler):
         sampling_strategy: float | str | dict | Callable[..., dict] = "auto",
         random_state: int | np.random.RandomState | None = None,
         categorical_features: str | ArrayLike | None = "auto",
+        identifier_features: str = "warn",
         k_neighbors: int = 5,
         max_epochs: int | None = None,
         batch_size: int | None = None,
@@ -110,6 +112,7 @@ class SMOTEOverSampler(BaseGenerativeOverSampler):
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
         self.categorical_features = categorical_features
+        self.identifier_features = identifier_features
         self.k_neighbors = k_neighbors
         self.max_epochs = max_epochs
         self.batch_size = batch_size
@@ -176,7 +179,9 @@ class SMOTEOverSampler(BaseGenerativeOverSampler):
             )
         X_res, _ = sampler.fit_resample(self._X_fit, self._y_fit)
         new = np.asarray(X_res, dtype=object)[len(self._y_fit) :]
-        return self.encoder_.from_columns([new[:, j] for j in range(new.shape[1])])
+        return self._blank_identifiers(
+            self.encoder_.from_columns([new[:, j] for j in range(new.shape[1])])
+        )
 
 
 def _working_table(X, mask: np.ndarray) -> np.ndarray:
