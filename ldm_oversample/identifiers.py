@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import types
 import warnings
 from typing import Any
 
@@ -70,7 +71,7 @@ def find_identifier_columns(X: Any, categorical_mask: np.ndarray) -> dict[Any, s
     found: dict[Any, str] = {}
     n_rows = X.shape[0]
     names = list(X.columns) if isinstance(X, pd.DataFrame) else list(range(X.shape[1]))
-    for j in np.flatnonzero(categorical_mask):
+    for j in map(int, np.flatnonzero(categorical_mask)):
         column = X.iloc[:, j] if isinstance(X, pd.DataFrame) else X[:, j]
         distinct = pd.unique(np.asarray(column, dtype=object))
         if len(distinct) < 2:
@@ -129,7 +130,7 @@ def _caller_stacklevel() -> int:
         os.path.dirname(module.__file__ or "") + os.sep
         for module in (sys.modules["ldm_oversample"], imblearn, sklearn)
     )
-    frame = sys._getframe(1)
+    frame: types.FrameType | None = sys._getframe(1)
     level = 1
     while frame is not None and frame.f_code.co_filename.startswith(inside):
         frame = frame.f_back
