@@ -64,10 +64,31 @@ def _runtime_doc(path: str) -> str | None:
     return None
 
 
+#: Greek letters by TeX name (escaped: ruff flags look-alike characters).
+_GREEK = {
+    name: chr(0x03B1 + offset)
+    for name, offset in [
+        ("alpha", 0), ("beta", 1), ("gamma", 2), ("delta", 3), ("epsilon", 4),
+        ("eta", 6), ("lambda", 10), ("mu", 11), ("sigma", 18), ("tau", 19),
+    ]
+}  # fmt: skip
+
+
+def _plain_math(tex: str) -> str:
+    """Inline TeX as plain HTML (no MathJax: the site is served offline):
+    Greek letters as Unicode, ``_{..}``/``^{..}`` as sub- and superscripts."""
+    text = re.sub(r"\\([A-Za-z]+)", lambda m: _GREEK.get(m[1], m[1]), tex)
+    text = re.sub(r"_\{([^{}]*)\}|_(\w)", lambda m: f"<sub>{m[1] or m[2]}</sub>", text)
+    text = re.sub(
+        r"\^\{([^{}]*)\}|\^(\w)", lambda m: f"<sup>{m[1] or m[2]}</sup>", text
+    )
+    return f'<span class="math"><em>{text}</em></span>'
+
+
 def _role(match: re.Match) -> str:
     role, target = match["role"], match["target"].strip()
     if role == "math":
-        return f"`{target}`"
+        return _plain_math(target)
     shown = target.rsplit(".", 1)[-1] if match["tilde"] else target
     if role in {"func", "meth"} and not shown.endswith(")"):
         shown += "()"

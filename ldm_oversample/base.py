@@ -281,7 +281,10 @@ class BaseGenerativeOverSampler(BaseOverSampler):
             The class to generate. Defaults to the smallest class seen in ``fit``.
         random_state : int, RandomState instance or None, default=None
             Seed for this call. ``None`` uses the sampler's ``random_state``, so an
-            integer ``random_state`` makes repeated calls return the same rows.
+            integer ``random_state`` makes repeated calls return the same rows
+            (scikit-learn's convention; nothing hidden advances). To generate
+            in batches, pass a different integer per batch, or one
+            ``numpy.random.RandomState``, which advances with each call.
 
         Returns
         -------

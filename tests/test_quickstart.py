@@ -91,3 +91,25 @@ def test_quickstart_extraction_keeps_the_blocks_verbatim_and_in_order():
         "```bash\nc\n```\n\n```python\nnot bash\n```\n\n## Other\n"
     )
     assert _quickstart().quickstart_commands(text) == ["a && b", "c"]
+
+
+def _first_example() -> str:
+    text = (ROOT / "README.md").read_text()
+    return re.search(r"^```python\n(.*?)^```$", text, re.M | re.S).group(1)
+
+
+@pytest.mark.slow
+def test_readme_first_example_runs_and_its_swap_is_exact(capsys):
+    code = _first_example()
+    was = re.search(r"LDMOverSampler\(random_state=0\)\),  # was: (.+)$", code, re.M)
+    assert was, "the example names the imbalanced-learn sampler it replaces"
+    exec(compile(code, "README.md", "exec"), {})
+    ldm_scores = capsys.readouterr().out
+    assert ldm_scores.startswith("[") and ldm_scores.count(".") == 3
+    # The commented-out sampler works on the same table, word for word.
+    import imblearn.over_sampling
+
+    swapped = code.replace("LDMOverSampler(random_state=0)", was.group(1))
+    namespace = {"SMOTENC": imblearn.over_sampling.SMOTENC}
+    exec(compile(swapped, "README.md (swapped)", "exec"), namespace)
+    assert capsys.readouterr().out.startswith("[")

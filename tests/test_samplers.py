@@ -229,6 +229,19 @@ def test_sample_with_int_random_state_is_repeatable(fast, multiclass):
     )
 
 
+def test_batches_from_one_random_state_instance_differ_and_replay(fast, multiclass):
+    # The documented idiom for generating in batches (docs/guide/sample.md).
+    X, y = multiclass
+    sampler = fast().fit(X, y)
+    rng = np.random.RandomState(0)
+    batches = [sampler.sample(20, 2, random_state=rng) for _ in range(3)]
+    assert not np.array_equal(batches[0], batches[1])
+    assert not np.array_equal(batches[1], batches[2])
+    replay = np.random.RandomState(0)
+    for batch in batches:
+        np.testing.assert_array_equal(batch, sampler.sample(20, 2, random_state=replay))
+
+
 # --------------------------------------------------------------- devices
 def test_device_auto_resolves_to_cpu_without_cuda(torch_fast, monkeypatch, multiclass):
     X, y = multiclass
