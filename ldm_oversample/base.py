@@ -71,6 +71,14 @@ default="auto"
         leaves them out of the generator, and the new rows hold a missing value
         in those columns (the original rows keep theirs); ``"keep"`` models
         them like any other column, silently.""",
+    "discrete_features": """discrete_features : "auto", None or array-like, \
+default="auto"
+        Numeric columns whose new values are snapped to the nearest value seen
+        in ``fit``, so flags stay 0/1 and codes such as IP protocol numbers
+        (0, 6, 17, 47) come back as real codes. ``"auto"`` takes the numeric
+        columns with at most 32 distinct values, and rounds the other
+        integer-valued ones; ``None`` decodes every numeric column
+        continuously; names, positions or a boolean mask choose the columns.""",
     "max_epochs": """max_epochs : int, default={max_epochs}
         Maximum number of passes over the training rows, per model.""",
     "max_steps": """max_steps : int or None, default={max_steps}
@@ -138,6 +146,7 @@ class BaseGenerativeOverSampler(BaseOverSampler):
         **BaseOverSampler._parameter_constraints,
         "categorical_features": [StrOptions({"auto"}), "array-like", None],
         "identifier_features": [StrOptions({"warn", "raise", "drop", "keep"})],
+        "discrete_features": [StrOptions({"auto"}), "array-like", None],
         "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "device": [str, torch.device],
@@ -452,7 +461,9 @@ class BaseGenerativeOverSampler(BaseOverSampler):
 
     def _make_encoder(self, seed: int) -> TabularEncoder:
         return TabularEncoder(
-            categorical_features=self.categorical_features, random_state=seed
+            categorical_features=self.categorical_features,
+            discrete_features=self.discrete_features,
+            random_state=seed,
         )
 
     def _device(self) -> torch.device:

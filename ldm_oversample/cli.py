@@ -87,22 +87,22 @@ def _sampling_strategy(text: str):
     return _json_dict(text, "--sampling-strategy")
 
 
-def _context_lines(frame, paths, device: str) -> list[str]:
+def _context_lines(frame, paths, device: str, attacks) -> list[str]:
     import platform
 
     import torch
 
-    counts = frame["label_family"].value_counts()
+    from .benchmark import describe_data
+
     where = (
         torch.cuda.get_device_name(0)
         if device != "cpu" and torch.cuda.is_available()
         else f"CPU ({torch.get_num_threads()} torch threads)"
     )
     return [
-        f"Data: {', '.join(str(p) for p in paths)} ({len(frame)} rows, layout "
-        f"{frame.attrs.get('layout', '?')}; "
-        + ", ".join(f"{k} {v}" for k, v in counts.items())
-        + ").",
+        f"Data: {', '.join(str(p) for p in paths)} (layout "
+        f"{frame.attrs.get('layout', '?')}).",
+        *(f"- {line}" for line in describe_data(frame, attacks)),
         "",
         f"ldm_oversample {__version__}, torch {torch.__version__}, Python "
         f"{platform.python_version()}, {platform.machine()}; samplers ran on {where}.",
@@ -133,7 +133,7 @@ def _benchmark(args: argparse.Namespace) -> int:
         result,
         args.out,
         command=command,
-        context=_context_lines(frame, args.data, args.device),
+        context=_context_lines(frame, args.data, args.device, args.attacks),
         plots=not args.no_plots,
         report_path=args.report,
     )
@@ -375,7 +375,7 @@ def _add_resample_parser(sub) -> None:
     res.add_argument(
         "--sampler-params",
         default="{}",
-        help='JSON constructor parameters, e.g. \'{"max_epochs": 50}\'',
+        help="JSON constructor parameters, e.g. '{\"max_epochs\": 50}'",
     )
     res.add_argument("--seed", type=int, default=0, help="random seed")
     res.add_argument(

@@ -29,6 +29,8 @@ from sklearn.preprocessing import QuantileTransformer
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from .discrete import MAX_LEVELS, decode_discrete, fit_discrete
+
 __all__ = [
     "ColumnSpan",
     "TabularEncoder",
@@ -222,6 +224,16 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         (every row is still encoded). None fits on every row. Mode-specific only.
     n_jobs : int or None, default=None
         Parallel jobs (joblib) for the per-column mixture fits. None is 1.
+    discrete_features : "auto", None or array-like, default="auto"
+        Numeric columns decoded onto the values observed in ``fit`` (nearest
+        observed value) by :meth:`inverse_transform`. ``"auto"`` takes those
+        with at most ``max_discrete_values`` distinct values, and rounds the
+        other integer-valued ones; ``None`` decodes every numeric column
+        continuously; names, positions or a boolean mask choose the columns
+        (other integer-valued columns are still rounded). :meth:`from_columns`
+        (used by SMOTE) does not snap.
+    max_discrete_values : int, default=32
+        The ``"auto"`` threshold of ``discrete_features``.
 
     Attributes
     ----------
@@ -237,6 +249,12 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
     mode_means_, mode_stds_ : list of ndarray
         Mean and standard deviation of the kept modes of each numeric column, in
         encoded order (mode-specific only).
+    numeric_levels_ : list of ndarray
+        Observed values of each discrete numeric column (empty for the others),
+        in encoded order.
+    numeric_integral_ : ndarray of bool
+        Non-discrete numeric columns that are rounded (integer-valued in
+        ``fit``), in encoded order.
     mode_mixtures_ : list of BayesianGaussianMixture or None
         The fitted mixture of each numeric column, on the standardised column
         (None for a constant column). Mode-specific only.
@@ -253,6 +271,8 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         mode_weight_threshold: float = 0.005,
         mode_fit_max_rows: int | None = 5000,
         n_jobs: int | None = None,
+        discrete_features: str | ArrayLike | None = "auto",
+        max_discrete_values: int = MAX_LEVELS,
     ) -> None:
         self.categorical_features = categorical_features
         self.n_quantiles = n_quantiles
@@ -262,6 +282,8 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         self.mode_weight_threshold = mode_weight_threshold
         self.mode_fit_max_rows = mode_fit_max_rows
         self.n_jobs = n_jobs
+        self.discrete_features = discrete_features
+        self.max_discrete_values = max_discrete_values
 
     # ------------------------------------------------------------------ fitting
     def fit(self, X: Any, y: None = None) -> TabularEncoder:
@@ -302,6 +324,13 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         self.numeric_max_ = num_values.max(axis=0) if numeric else np.empty(0)
         self.numeric_is_integer_ = np.array(
             [self._is_integer_column(X, j) for j in numeric], dtype=bool
+        )
+        self.numeric_levels_, self.numeric_integral_ = fit_discrete(
+            num_values,
+            self.discrete_features,
+            self.columns_,
+            numeric,
+            self.max_discrete_values,
         )
         widths = [1] * len(numeric)
         self.quantile_transformer_ = None
@@ -491,8 +520,10 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
     def inverse_transform(self, X_encoded: ArrayLike) -> Any:
         """Decode an encoded matrix back to a table in the fitted format.
 
-        Numeric values go through the inverse quantile transform; they are clipped
-        to the range observed in ``fit`` and rounded for integer columns.
+        Numeric values go through the inverse quantile transform; discrete
+        columns are snapped to their nearest observed value and integer-valued
+        ones rounded (see ``discrete_features``); all are clipped to the range
+        observed in ``fit`` and rounded for integer columns.
         Categorical spans take the argmax of their block (one-hot or logits).
 
         Parameters
@@ -523,6 +554,8 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
                 values = (
                     self.quantile_transformer_.inverse_transform(z) if len(z) else z
                 )
+            if hasattr(self, "numeric_levels_"):  # absent from 0.1 model files
+                decode_discrete(values, self.numeric_levels_, self.numeric_integral_)
             for k, span in enumerate(num):
                 columns[span.position] = values[:, k]
         codes = self.category_codes(X_encoded)

@@ -513,6 +513,8 @@ def test_public_api():
 
     for name in metrics.__all__:
         obj = getattr(metrics, name)
-        if callable(obj):
-            doc = obj.__doc__ or ""
+        doc = obj.__doc__ or ""
+        if isinstance(obj, type):  # a class documents its parameters
+            assert "Parameters" in doc, name
+        elif callable(obj):
             assert "Parameters" in doc and "Returns" in doc, name

@@ -15,7 +15,7 @@ from .protocol import (
     run_benchmark,
     scarce_split,
 )
-from .report import markdown_table, summary_table, write_report
+from .report import describe_data, markdown_table, summary_table, write_report
 
 __all__ = [
     "CICIOT2023_FEATURES_39",
@@ -23,6 +23,7 @@ __all__ = [
     "CLASSIFIERS",
     "SAMPLERS",
     "BenchmarkResult",
+    "describe_data",
     "label_family",
     "load_ciciot2023",
     "make_sampler",

@@ -33,13 +33,14 @@ from sklearn.metrics import f1_score, precision_score, recall_score
 from sklearn.model_selection import train_test_split
 from tqdm.auto import tqdm
 
-from ..metrics import fidelity_summary
+from ..metrics import fidelity_summary, rule_violations
 from ..over_sampling import (
     CTGANOverSampler,
     DDPMOverSampler,
     LDMOverSampler,
     SMOTEOverSampler,
 )
+from .rules import CICIOT2023_RULES
 
 __all__ = [
     "CLASSIFIERS",
@@ -56,6 +57,9 @@ __all__ = [
 ]
 
 BENIGN = "Benign"
+#: Metric-name prefix of the share of synthetic rows breaking a consistency
+#: rule (``"rule: any"`` for any rule; see :data:`CICIOT2023_RULES`).
+RULE_PREFIX = "rule: "
 DEFAULT_ATTACKS = ("DDoS", "Mirai", "Spoofing")
 DEFAULT_RATIOS = (0.02, 0.1)
 DEFAULT_SAMPLERS = ("none", "random", "smote", "ctgan", "ddpm", "ldm")
@@ -239,11 +243,16 @@ class BenchmarkResult:
         Keyed by ``(attack, ratio)``: the feature importances of a random forest
         trained on the first seed's unbalanced training split, as a Series
         sorted in decreasing order.
+    splits : dict, default={}
+        Keyed by ``(attack, ratio)``: the rows of the first seed's split,
+        ``{"train_benign", "train_attack", "test_benign", "test_attack"}``
+        (every seed's split has the same sizes).
     """
 
     results: pd.DataFrame
     examples: dict = field(default_factory=dict)
     importances: dict = field(default_factory=dict)
+    splits: dict = field(default_factory=dict)
 
 
 def _scores(y_true, y_pred) -> dict[str, float]:
@@ -320,6 +329,12 @@ def run_benchmark(
         key = (attack, ratio)
         if seed == 0:
             out.examples[key] = {"real": real_attack, "train": X_tr[y_tr == 1]}
+            out.splits[key] = {
+                "train_benign": int((y_tr == 0).sum()),
+                "train_attack": int((y_tr == 1).sum()),
+                "test_benign": int((y_te == 0).sum()),
+                "test_attack": int((y_te == 1).sum()),
+            }
             forest = CLASSIFIERS["rf"](seed).set_params(n_jobs=n_jobs)
             forest.fit(X_tr, y_tr)
             out.importances[key] = pd.Series(
@@ -351,6 +366,9 @@ def run_benchmark(
                 )
                 for metric, value in fidelity.items():
                     record(name, "-", metric, value)
+                rules = rule_violations(synthetic, CICIOT2023_RULES)
+                for rule, share in rules.items():
+                    record(name, "-", f"{RULE_PREFIX}{rule}", share)
             for clf_name in classifiers:
                 clf = clone(CLASSIFIERS[clf_name](seed))
                 if "n_jobs" in clf.get_params():

@@ -12,9 +12,14 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
-from .protocol import BenchmarkResult
+from ..metrics import rule_violations
+from .protocol import RULE_PREFIX, BenchmarkResult
+from .rules import CICIOT2023_RULES
 
-__all__ = ["markdown_table", "summary_table", "write_report"]
+__all__ = ["describe_data", "markdown_table", "summary_table", "write_report"]
+
+#: A numeric column with at least this share of zeros is flagged as mostly zero.
+MOSTLY_ZERO = 0.9
 
 #: Fidelity columns of the report, with their direction.
 FIDELITY_COLUMNS = {
@@ -29,6 +34,50 @@ FIDELITY_COLUMNS = {
     "duplicate_rate": "↓",
 }
 TIME_COLUMNS = ("fit_resample_s", "sample_s", "rows_per_s")
+
+#: One line per reported metric, and the section of the metrics guide
+#: (docs/guide/metrics.md) that explains it.
+METRIC_MEANINGS = {
+    "f1": ("attack-class F1 on the test split: harmonic mean of precision and "
+           "recall", "downstream-utility-does-it-help-the-classifier"),
+    "precision": ("share of flows flagged as attack that are attacks",
+                  "downstream-utility-does-it-help-the-classifier"),
+    "recall": ("share of the test split's attacks that are flagged",
+               "downstream-utility-does-it-help-the-classifier"),
+    "macro_f1": ("mean of the benign and the attack F1",
+                 "downstream-utility-does-it-help-the-classifier"),
+    "marginal_fidelity": ("1 - mean per-column distance (KS for numbers, total "
+                          "variation for categories); 1 is identical marginals",
+                          "marginals-does-each-column-look-right"),
+    "wasserstein_mean": ("mean Wasserstein distance per numeric column, on "
+                         "quantile-normal values (0 is identical)",
+                         "marginals-does-each-column-look-right"),
+    "spearman_mean_abs": ("mean absolute difference of the Spearman "
+                          "correlation matrices (0 is identical dependencies)",
+                          "dependencies-are-the-columns-related-as-in-the-real-data"),
+    "alpha_precision": ("share of synthetic rows inside the real rows' support "
+                        "(realism)", "support-fidelity-and-diversity"),
+    "beta_recall": ("share of real rows inside the synthetic rows' support "
+                    "(diversity)", "support-fidelity-and-diversity"),
+    "coverage": ("share of real rows with a synthetic row among their nearest "
+                 "neighbours", "support-fidelity-and-diversity"),
+    "detection_auc": ("ROC AUC of a classifier telling synthetic from real "
+                      "rows; 0.5 is indistinguishable, 1 is trivially told apart",
+                      "detection-can-a-classifier-tell-them-apart"),
+    "dcr_share_closer_to_train": ("share of synthetic rows closer to a training "
+                                  "row than to a held-out one; 0.5 is no "
+                                  "memorisation, near 1 is copying",
+                                  "privacy-are-training-rows-being-copied"),
+    "duplicate_rate": ("share of synthetic rows that exactly copy a training "
+                       "row", "privacy-are-training-rows-being-copied"),
+    "fit_resample_s": ("seconds of the whole balancing call (training and "
+                       "generation)", None),
+    "sample_s": ("seconds of sample() of as many rows again on the fitted model",
+                 None),
+    "rows_per_s": ("rows generated per second by that call", None),
+    "rule: any": ("share of synthetic rows breaking at least one consistency "
+                  "rule of the flow features (real rows: see the table)", None),
+}  # fmt: skip
 
 
 def markdown_table(frame: pd.DataFrame, floatfmt: str = ".3f") -> str:
@@ -60,6 +109,65 @@ def markdown_table(frame: pd.DataFrame, floatfmt: str = ".3f") -> str:
         for row in frame.itertuples(index=False)
     ]
     return "\n".join(lines)
+
+
+def describe_data(frame: pd.DataFrame, attacks: Sequence[str] = ()) -> list[str]:
+    """Report lines about a loaded CICIoT2023 table: labels and odd columns.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Output of :func:`~ldm_oversample.benchmark.load_ciciot2023`.
+    attacks : sequence of str, default=()
+        The attacks of the run; those that are fine labels (such as
+        ``"MITM-ArpSpoofing"``) get their own row counts.
+
+    Returns
+    -------
+    lines : list of str
+        Rows per family; rows per requested fine label; the constant numeric
+        columns, and those that are zero in at least 90% of rows (such
+        columns carry little signal and are hard for generators).
+    """
+    family = frame["label_family"].astype(str)
+    fine = frame["label_fine"].astype(str)
+    counts = family.value_counts()
+    lines = [
+        f"Rows per family ({len(frame)} in all): "
+        + ", ".join(f"{k} {v}" for k, v in counts.items())
+        + "."
+    ]
+    families = {f.casefold() for f in counts.index}
+    fine_counts = fine.value_counts()
+    used = [
+        label
+        for label in fine_counts.index
+        if label.casefold() in {a.casefold() for a in attacks}
+        and label.casefold() not in families
+    ]
+    if used:
+        lines.append(
+            "Fine labels used as attacks: "
+            + ", ".join(f"{label} {fine_counts[label]} rows" for label in used)
+            + "."
+        )
+    numeric = frame.drop(columns=["label_family", "label_fine"]).select_dtypes("number")
+    constant = [str(c) for c in numeric if numeric[c].nunique() <= 1]
+    zero_share = {str(c): float(v) for c, v in (numeric == 0).mean().items()}
+    mostly_zero = [
+        f"{c} {share:.1%}"
+        for c, share in zero_share.items()
+        if c not in constant and share >= MOSTLY_ZERO
+    ]
+    if constant:
+        lines.append("Constant columns (no signal): " + ", ".join(constant) + ".")
+    if mostly_zero:
+        lines.append(
+            f"Mostly-zero columns (zero in at least {MOSTLY_ZERO:.0%} of rows): "
+            + ", ".join(mostly_zero)
+            + "."
+        )
+    return lines
 
 
 def _slug(*parts) -> str:
@@ -94,7 +202,8 @@ def summary_table(
 
 
 def _headline(results: pd.DataFrame, classifier: str, samplers: Sequence[str]) -> list:
-    """F1 mean ± std, tasks x samplers, best mean per task in bold."""
+    """F1 mean ± std, tasks x samplers, best mean per task in bold. With one
+    seed there is no spread to show, so cells hold the mean alone."""
     table = summary_table(results, "f1", classifier)
     lines = [
         "| task | " + " | ".join(samplers) + " |",
@@ -110,9 +219,81 @@ def _headline(results: pd.DataFrame, classifier: str, samplers: Sequence[str]) -
                 continue
             mean = cast(float, part.loc[name, "mean"])
             std = cast(float, part.loc[name, "std"])
-            cell = f"{mean:.3f} ± {0.0 if np.isnan(std) else std:.3f}"
+            cell = f"{mean:.3f}" if np.isnan(std) else f"{mean:.3f} ± {std:.3f}"
             cells.append(f"**{cell}**" if np.isclose(mean, best) else cell)
         lines.append(f"| {attack} @ {ratio:g} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _seed_note(results: pd.DataFrame) -> str:
+    n = int(results["seed"].nunique()) if len(results) else 0
+    if n <= 1:
+        return (
+            f"n = {n} seed: no spread is measured, so no difference between "
+            "samplers here can be told from noise; run more seeds (`--seeds 5`)."
+        )
+    return (
+        f"Mean ± std over n = {n} seeds (each seed is a new split, cut and "
+        "model). A difference smaller than the stds is noise."
+    )
+
+
+def _tasks_table(result: BenchmarkResult) -> list:
+    if not result.splits:
+        return []
+    lines = [
+        "| task | train benign | train attack | test benign | test attack |",
+        "|---|---|---|---|---|",
+    ]
+    for (attack, ratio), n in result.splits.items():
+        lines.append(
+            f"| {attack} @ {ratio:g} | {n['train_benign']} | {n['train_attack']} | "
+            f"{n['test_benign']} | {n['test_attack']} |"
+        )
+    return lines
+
+
+def _glossary(metrics: Sequence[str], guide: str) -> list:
+    """One line per metric shown, each linking its section of the guide."""
+    lines = []
+    for metric in metrics:
+        if metric not in METRIC_MEANINGS:
+            continue
+        meaning, anchor = METRIC_MEANINGS[metric]
+        link = f" ([more]({guide}#{anchor}))" if anchor and guide else ""
+        lines.append(f"- `{metric}`: {meaning}{link}.")
+    return lines
+
+
+def _rules_table(result: BenchmarkResult, samplers: Sequence[str]) -> list:
+    """Share of rows breaking each consistency rule: real rows, then samplers."""
+    part = result.results[result.results["metric"].str.startswith(RULE_PREFIX)]
+    if part.empty:
+        return ["(no rule applies to these columns, or no sampler made rows)"]
+    rules = list(dict.fromkeys(m.removeprefix(RULE_PREFIX) for m in part["metric"]))
+    lines = [
+        "| task | rows | " + " | ".join(rules) + " |",
+        "|---|---|" + "---|" * len(rules),
+    ]
+    means = part.groupby(["attack", "ratio", "sampler", "metric"], sort=False)[
+        "value"
+    ].mean()
+    for (attack, ratio), example in result.examples.items():
+        real = rule_violations(example["real"], CICIOT2023_RULES)
+        cells = [format(real.get(r, np.nan), ".3f") for r in rules]
+        lines.append(
+            f"| {attack} @ {ratio:g} | real (held out) | " + " | ".join(cells) + " |"
+        )
+        for name in samplers:
+            key = (attack, ratio, name)
+            if (*key, RULE_PREFIX + "any") not in means.index:
+                continue
+            cells = [
+                format(means.get((*key, RULE_PREFIX + r), np.nan), ".3f") for r in rules
+            ]
+            lines.append(
+                f"| {attack} @ {ratio:g} | {name} | " + " | ".join(cells) + " |"
+            )
     return lines
 
 
@@ -202,6 +383,16 @@ def write_report(
     results.to_csv(out / "results.csv", index=False)
     samplers = list(dict.fromkeys(results["sampler"]))
     classifiers = [c for c in dict.fromkeys(results["classifier"]) if c != "-"]
+    report = Path(report_path) if report_path else out / "report.md"
+    # Links into the metrics guide work when the report is written into docs/.
+    guide = (
+        "guide/metrics.md" if (report.parent / "guide" / "metrics.md").exists() else ""
+    )
+    where = (
+        "the [metrics guide](guide/metrics.md)"
+        if guide
+        else "the metrics guide (docs/guide/metrics.md of ldm_oversample)"
+    )
     lines = [
         "# Oversampling benchmark on CICIoT2023",
         "",
@@ -218,9 +409,21 @@ def write_report(
         "test split is untouched); each sampler balances the training split; each "
         "classifier is trained on the balanced rows and scored on the test split. "
         "Fidelity compares the synthetic attack rows with the held-out real "
-        "attack rows. Mean ± std over seeds; the best mean per task in bold.",
+        "attack rows. " + _seed_note(results) + " The best mean per task is in bold.",
         "",
-    ]
+        *_tasks_table(result),
+        "",
+        "## What the columns mean",
+        "",
+        f"Each metric in one line; {where} explains them in full.",
+        "",
+        *_glossary(
+            ["f1", "precision", "recall", "macro_f1", *FIDELITY_COLUMNS,
+             "rule: any", *TIME_COLUMNS],
+            guide,
+        ),
+        "",
+    ]  # fmt: skip
     for clf in classifiers:
         lines += [f"## Attack-class F1 ({clf})", "", *_headline(results, clf, samplers)]
         lines += ["", *_best_per_task(results, clf), ""]
@@ -248,6 +451,16 @@ def write_report(
         "",
         *_metric_table(results, list(FIDELITY_COLUMNS), "-", ".3f"),
         "",
+        "## Consistency rules",
+        "",
+        "Share of rows that break each relation real flows keep (relations "
+        "between continuous columns to 1%): the held-out real attack rows of "
+        "the first seed, then each sampler's synthetic rows (means over seeds). "
+        "A sampler far above the real rows makes impossible flows, which a "
+        "detector can learn to tell apart.",
+        "",
+        *_rules_table(result, samplers),
+        "",
         "## Time",
         "",
         "`fit_resample_s`: the whole balancing call (training and generation); "
@@ -257,7 +470,6 @@ def write_report(
         *_metric_table(results, TIME_COLUMNS, "-", ".3g"),
         "",
     ]
-    report = Path(report_path) if report_path else out / "report.md"
     if plots:
         rel = Path(os.path.relpath(out.resolve(), report.parent.resolve()))
         prefix = "" if rel == Path(".") else rel.as_posix() + "/"
@@ -339,27 +551,56 @@ def _f1_plot(plt, results, classifiers, samplers, path):
     plt.close(fig)
 
 
+def _heavy_tailed(values: np.ndarray) -> bool:
+    """Non-negative with a long right tail: linear bins would crush the bulk."""
+    # Flags and small counters (few values) read best on their own axis.
+    if len(values) == 0 or values.min() < 0 or len(np.unique(values)) <= 10:
+        return False
+    median, top = np.quantile(values, [0.5, 0.99])
+    return bool(top > 20 * max(median, 1e-12))
+
+
 def _marginal_plot(plt, real, generated, features, out, slug):
-    fig, axes = plt.subplots(1, len(features), figsize=(3 * len(features), 2.6))
+    fig, axes = plt.subplots(1, len(features), figsize=(3 * len(features), 2.8))
     axes = np.atleast_1d(axes)
     for ax, feature in zip(axes, features, strict=True):
         values = real[feature].to_numpy(float)
-        lo, hi = np.quantile(values, [0.01, 0.99])
+        # Heavy-tailed counters and rates are drawn on log10(x + c), with c
+        # the smallest positive real value, so zeros stay visible at any scale.
+        log = _heavy_tailed(values)
+        positive = values[values > 0]
+        offset = float(positive.min()) if log and len(positive) else 1.0
+
+        def shown(v, log=log, offset=offset):
+            return np.log10(np.clip(v, 0, None) + offset) if log else v
+
+        lo, hi = np.quantile(shown(values), [0.01, 0.99])
         if lo == hi:
             lo, hi = lo - 0.5, hi + 0.5
         bins = np.linspace(lo, hi, 30)
-        ax.hist(values, bins=bins, density=True, color="0.75", label="real (held out)")
+        ax.hist(
+            shown(values),
+            bins=bins,
+            density=True,
+            color="0.75",
+            label="real (held out)",
+        )
         for name, rows in generated.items():
             ax.hist(
-                np.clip(rows[feature].to_numpy(float), lo, hi),
+                np.clip(shown(rows[feature].to_numpy(float)), lo, hi),
                 bins=bins,
                 density=True,
                 histtype="step",
                 label=name,
             )
         ax.set_title(feature)
+        ax.set_xlabel(f"log10({feature} + {offset:.3g})" if log else feature)
+    axes[0].set_ylabel("density")
     axes[0].legend(fontsize=6)
-    fig.suptitle("Real vs synthetic attack rows, most important features")
+    fig.suptitle(
+        "Real vs synthetic attack rows, the 4 most important features "
+        "(1st-99th percentile of the real rows)"
+    )
     fig.tight_layout()
     fig.savefig(out / f"marginals_{slug}.png")
     plt.close(fig)
@@ -372,17 +613,27 @@ def _spearman(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _corr_plot(plt, real, generated, out, slug):
     reference = _spearman(real)
+    names = list(reference.columns)
     fig, axes = plt.subplots(
-        1, len(generated), figsize=(3 * len(generated), 3), squeeze=False
+        1,
+        len(generated),
+        figsize=(4.2 * len(generated) + 1, 4.4),
+        squeeze=False,
+        layout="constrained",
     )
-    for ax, (name, rows) in zip(axes[0], generated.items(), strict=True):
+    for i, (ax, (name, rows)) in enumerate(
+        zip(axes[0], generated.items(), strict=True)
+    ):
         diff = (_spearman(rows).reindex_like(reference).fillna(0) - reference).abs()
         image = ax.imshow(diff.to_numpy(), vmin=0, vmax=1, cmap="magma")
         ax.set_title(f"{name}: mean {diff.to_numpy().mean():.3f}")
-        ax.set_xticks([])
-        ax.set_yticks([])
-    fig.colorbar(image, ax=axes[0].tolist(), shrink=0.8)
-    fig.suptitle("|Spearman(real) - Spearman(synthetic)|")
+        ax.set_xticks(range(len(names)), names, rotation=90, fontsize=3.5)
+        ax.set_yticks(range(len(names)), names if i == 0 else [], fontsize=3.5)
+    fig.colorbar(image, ax=axes[0].tolist(), shrink=0.7, label="|difference|")
+    fig.suptitle(
+        "|Spearman(real) - Spearman(synthetic)| per pair of numeric features "
+        "(0: same dependency; black rows: constant columns)"
+    )
     fig.savefig(out / f"corr_{slug}.png")
     plt.close(fig)
 
@@ -398,18 +649,22 @@ def _pca_plot(plt, example, generated, out, slug):
     ).fit(basis)
     pca = PCA(2).fit(qt.transform(basis))
     real_2d = pca.transform(qt.transform(real))
+    share = pca.explained_variance_ratio_
     fig, axes = plt.subplots(
-        1, len(generated), figsize=(3 * len(generated), 3), squeeze=False
+        1, len(generated), figsize=(3.4 * len(generated), 3.4), squeeze=False
     )
     for ax, (name, rows) in zip(axes[0], generated.items(), strict=True):
         points = pca.transform(qt.transform(rows[real.columns]))
         ax.scatter(*real_2d.T, s=4, c="0.6", label="real (held out)")
         ax.scatter(*points.T, s=4, alpha=0.5, c="tab:red", label=name)
         ax.set_title(name)
-        ax.set_xticks([])
-        ax.set_yticks([])
+        ax.set_xlabel(f"PC1 ({share[0]:.0%} of variance)")
+    axes[0, 0].set_ylabel(f"PC2 ({share[1]:.0%} of variance)")
     axes[0, 0].legend(fontsize=6, markerscale=2)
-    fig.suptitle("PCA of quantile-normal features (fitted on real rows)")
+    fig.suptitle(
+        "PCA of the quantile-normal features\n(fitted on the real attack rows, "
+        "training and held out)"
+    )
     fig.tight_layout()
     fig.savefig(out / f"pca_{slug}.png")
     plt.close(fig)

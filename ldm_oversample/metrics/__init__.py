@@ -24,11 +24,13 @@ from ._privacy import (
     exact_duplicate_rate,
     nearest_neighbour_distance_ratio,
 )
+from ._rules import Rule, rule_violations
 from ._summary import SUMMARY_KEYS, fidelity_summary
 from ._utility import utility_scores
 
 __all__ = [
     "SUMMARY_KEYS",
+    "Rule",
     "alpha_precision_beta_recall",
     "association_difference",
     "correlation_difference",
@@ -43,6 +45,7 @@ __all__ = [
     "marginal_fidelity",
     "nearest_neighbour_distance_ratio",
     "quick_quality_summary",
+    "rule_violations",
     "utility_scores",
     "wasserstein_distances",
 ]

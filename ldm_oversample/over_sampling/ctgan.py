@@ -53,6 +53,7 @@ class CTGANOverSampler(BaseGenerativeOverSampler):
     {random_state}
     {categorical_features}
     {identifier_features}
+    {discrete_features}
     embedding_dim : int, default=128
         Width of the generator's input noise.
     generator_dims : tuple of int, default=(256, 256)
@@ -175,6 +176,7 @@ class CTGANOverSampler(BaseGenerativeOverSampler):
         random_state: int | np.random.RandomState | None = None,
         categorical_features: str | ArrayLike | None = "auto",
         identifier_features: str = "warn",
+        discrete_features: str | ArrayLike | None = "auto",
         embedding_dim: int = 128,
         generator_dims: Sequence[int] = (256, 256),
         discriminator_dims: Sequence[int] = (256, 256),
@@ -197,6 +199,7 @@ class CTGANOverSampler(BaseGenerativeOverSampler):
         self.random_state = random_state
         self.categorical_features = categorical_features
         self.identifier_features = identifier_features
+        self.discrete_features = discrete_features
         self.embedding_dim = embedding_dim
         self.generator_dims = generator_dims
         self.discriminator_dims = discriminator_dims
@@ -218,6 +221,7 @@ class CTGANOverSampler(BaseGenerativeOverSampler):
     def _make_encoder(self, seed: int) -> TabularEncoder:
         return TabularEncoder(
             categorical_features=self.categorical_features,
+            discrete_features=self.discrete_features,
             random_state=seed,
             numeric_transform="mode_specific",
             max_modes=self.max_modes,

@@ -47,6 +47,7 @@ class DDPMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
     {random_state}
     {categorical_features}
     {identifier_features}
+    {discrete_features}
     denoiser_width : int, default=256
         Hidden width of the MLP denoiser (the LDM's default, for equal-size A/B).
     denoiser_depth : int, default=3
@@ -137,6 +138,7 @@ class DDPMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         random_state: int | np.random.RandomState | None = None,
         categorical_features: str | ArrayLike | None = "auto",
         identifier_features: str = "warn",
+        discrete_features: str | ArrayLike | None = "auto",
         denoiser_width: int = 256,
         denoiser_depth: int = 3,
         n_timesteps: int = 1000,
@@ -159,6 +161,7 @@ class DDPMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         self.random_state = random_state
         self.categorical_features = categorical_features
         self.identifier_features = identifier_features
+        self.discrete_features = discrete_features
         self.denoiser_width = denoiser_width
         self.denoiser_depth = denoiser_depth
         self.n_timesteps = n_timesteps

@@ -38,6 +38,7 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
     {random_state}
     {categorical_features}
     {identifier_features}
+    {discrete_features}
     latent_dim : int, default=16
         Width of the autoencoder's latent space, where diffusion runs.
     ae_hidden_dims : tuple of int, default=(256, 256)
@@ -208,6 +209,7 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         random_state: int | np.random.RandomState | None = None,
         categorical_features: str | ArrayLike | None = "auto",
         identifier_features: str = "warn",
+        discrete_features: str | ArrayLike | None = "auto",
         latent_dim: int = 16,
         ae_hidden_dims: Sequence[int] = (256, 256),
         conditional_autoencoder: bool = True,
@@ -239,6 +241,7 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         self.random_state = random_state
         self.categorical_features = categorical_features
         self.identifier_features = identifier_features
+        self.discrete_features = discrete_features
         self.latent_dim = latent_dim
         self.ae_hidden_dims = ae_hidden_dims
         self.conditional_autoencoder = conditional_autoencoder

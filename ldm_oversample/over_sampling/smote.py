@@ -15,6 +15,7 @@ from numpy.typing import ArrayLike
 from sklearn.utils._param_validation import Interval
 
 from ..base import BaseGenerativeOverSampler, fill_doc
+from ..tabular import TabularEncoder
 from ..utils import format_label, resolve_device
 
 __all__ = ["SMOTEOverSampler"]
@@ -90,7 +91,13 @@ class SMOTEOverSampler(BaseGenerativeOverSampler):
     _private_fitted_attributes = ("_X_fit", "_y_fit")
 
     _parameter_constraints: dict = {
-        **BaseGenerativeOverSampler._parameter_constraints,
+        # SMOTE does not decode a generator's output, so it has no
+        # discrete_features (its interpolations stay as imbalanced-learn's).
+        **{
+            key: value
+            for key, value in BaseGenerativeOverSampler._parameter_constraints.items()
+            if key != "discrete_features"
+        },
         "k_neighbors": [Interval(Integral, 1, None, closed="left")],
         "max_epochs": [Interval(Integral, 1, None, closed="left"), None],
         "batch_size": [Interval(Integral, 1, None, closed="left"), None],
@@ -118,6 +125,14 @@ class SMOTEOverSampler(BaseGenerativeOverSampler):
         self.batch_size = batch_size
         self.device = device
         self.verbose = verbose
+
+    def _make_encoder(self, seed: int) -> TabularEncoder:
+        # SMOTE's interpolations are not snapped, as in imbalanced-learn.
+        return TabularEncoder(
+            categorical_features=self.categorical_features,
+            discrete_features=None,
+            random_state=seed,
+        )
 
     def _fit_generator(self, X, y, classes, seed) -> dict[str, Any]:
         resolve_device(self.device)  # a bad device is an error here too
