@@ -76,7 +76,8 @@ METRIC_MEANINGS = {
                  None),
     "rows_per_s": ("rows generated per second by that call", None),
     "rule: any": ("share of synthetic rows breaking at least one consistency "
-                  "rule of the flow features (real rows: see the table)", None),
+                  "rule of the flow features (real rows: see the table)",
+                  "consistency-rules-are-single-rows-possible"),
 }  # fmt: skip
 
 
