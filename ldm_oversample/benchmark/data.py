@@ -19,9 +19,17 @@ import os
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
+
+#: Exact decimal-to-float parsing. Before pandas 3 the C parser's default is
+#: off by up to one ulp (values would not round-trip); pandas 3 parses exactly
+#: by default and deprecates the option.
+_EXACT_FLOATS: dict[str, Any] = (
+    {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
+)
 
 __all__ = [
     "CICIOT2023_FEATURES_39",
@@ -495,9 +503,7 @@ def load_ciciot2023(
                 usecols=[*features, label_column],
                 dtype={**dict.fromkeys(features, np.float64), label_column: object},
                 nrows=remaining,
-                # Exact decimal-to-float parsing: the C parser's default is
-                # off by up to one ulp, so values would not round-trip.
-                float_precision="round_trip",
+                **_EXACT_FLOATS,
             )
         except (ValueError, OSError, UnicodeDecodeError) as exc:
             raise ValueError(f"cannot read {os.fspath(path)!r}: {exc}") from exc
