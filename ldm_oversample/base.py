@@ -41,6 +41,7 @@ from .utils import (
     format_label,
     make_generator,
     progress_enabled,
+    progress_interval,
     runtime_device,
 )
 
@@ -417,6 +418,7 @@ class BaseGenerativeOverSampler(BaseOverSampler):
             desc=f"sampling class {format_label(class_label)}",
             disable=not progress_enabled(self.verbose) or n_samples <= chunk,
             leave=False,
+            mininterval=progress_interval(),
         ) as bar:
             while start < n_samples:
                 size = min(chunk, n_samples - start)

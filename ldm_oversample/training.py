@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 import torch
 from tqdm.auto import tqdm
 
-from .utils import progress_enabled
+from .utils import progress_enabled, progress_interval
 
 __all__ = ["TrainingDivergedError", "train_module"]
 
@@ -155,6 +155,7 @@ def train_module(
         desc=desc,
         disable=not progress_enabled(verbose),
         leave=False,
+        mininterval=progress_interval(),
     )
     for epoch in bar:
         if row_weights is None:
@@ -207,7 +208,8 @@ def train_module(
                 + " or check the input for extreme values."
             )
         history.append(epoch_loss)
-        bar.set_postfix(loss=f"{epoch_loss:.4f}")
+        # No forced redraw: the bar redraws on its own clock (progress_interval).
+        bar.set_postfix(loss=f"{epoch_loss:.4f}", refresh=False)
         if max_steps is not None and step >= max_steps:
             break
         smoothed = epoch_loss if smoothed is None else 0.9 * smoothed + 0.1 * epoch_loss

@@ -17,6 +17,7 @@ __all__ = [
     "format_label",
     "make_generator",
     "progress_enabled",
+    "progress_interval",
     "resolve_device",
     "seeded_torch",
 ]
@@ -197,3 +198,10 @@ def _in_notebook() -> bool:
     get_ipython = getattr(ipython, "get_ipython", None)
     shell = get_ipython() if get_ipython is not None else None
     return type(shell).__name__ == "ZMQInteractiveShell"
+
+
+def progress_interval() -> float:
+    """Seconds between progress-bar redraws: tqdm's 0.1 s at a terminal, 5 s
+    when standard error is a file or a pipe, so that logs are not flooded."""
+    isatty = getattr(sys.stderr, "isatty", None)
+    return 0.1 if isatty is not None and isatty() else 5.0

@@ -106,3 +106,13 @@ def test_invalid_verbose_is_refused():
     X, y = make_mixed_frame()
     with pytest.raises(ValueError, match="verbose"):
         make_fast("LDMOverSampler", verbose="loud").fit_resample(X, y)
+
+
+def test_redraws_are_rare_when_stderr_is_a_file(watch, tmp_path):
+    from ldm_oversample.utils import progress_interval
+
+    watch()
+    assert progress_interval() == 0.1  # a terminal
+    with open(tmp_path / "log.txt", "w") as log:
+        watch().setattr(sys, "stderr", log)
+        assert progress_interval() == 5.0
