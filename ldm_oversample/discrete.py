@@ -67,7 +67,9 @@ def fit_discrete(
                 "discrete_features must be 'auto', None, a boolean mask, indices or "
                 f"column names; got the string {spec!r}."
             )
-        chosen = [len(np.unique(values[:, k])) <= max_levels for k in range(n_numeric)]
+        uniques = [np.unique(values[:, k]) for k in range(n_numeric)]
+        levels = [u if len(u) <= max_levels else empty for u in uniques]
+        chosen = [len(level) > 0 for level in levels]
     else:
         positions = _positions(spec, columns)
         not_numeric = sorted(set(positions) - set(numeric))
@@ -78,7 +80,9 @@ def fit_discrete(
                 "(categorical columns are already decoded onto their categories)."
             )
         chosen = [j in positions for j in numeric]
-    levels = [np.unique(values[:, k]) if chosen[k] else empty for k in range(n_numeric)]
+        levels = [
+            np.unique(values[:, k]) if chosen[k] else empty for k in range(n_numeric)
+        ]
     integral = np.array(
         [
             not chosen[k] and bool(np.all(values[:, k] == np.rint(values[:, k])))

@@ -23,6 +23,8 @@ import numpy as np
 import pandas as pd
 import sklearn
 
+from .tabular import _column_names
+
 __all__ = ["IdentifierColumnWarning", "find_identifier_columns"]
 
 #: A categorical column with at least this many distinct values, and at least
@@ -70,7 +72,7 @@ def find_identifier_columns(X: Any, categorical_mask: np.ndarray) -> dict[Any, s
     """
     found: dict[Any, str] = {}
     n_rows = X.shape[0]
-    names = list(X.columns) if isinstance(X, pd.DataFrame) else list(range(X.shape[1]))
+    names = _column_names(X)
     for j in map(int, np.flatnonzero(categorical_mask)):
         column = X.iloc[:, j] if isinstance(X, pd.DataFrame) else X[:, j]
         distinct = pd.unique(np.asarray(column, dtype=object))
