@@ -64,6 +64,9 @@ def test_ci_runs_the_readme_commands_and_installs_nothing_else():
     assert "python3 .ci/quickstart.py 2" in code
     assert 'bash -euo pipefail -c "$install_cmd"' in code
     assert 'bash -euo pipefail -c "$test_cmd"' in code
+    # torch stays the CPU wheel for every pip call of the run.
+    assert 'echo "torch==2.13.0" > "$constraints"' in code
+    assert 'export PIP_CONSTRAINT="$constraints"' in code
     # No variant of the install or the test command of its own.
     assert "pip install" not in code
     assert "pytest" not in code
