@@ -45,6 +45,8 @@ FORMAT = "ldm_oversample-model"
 FORMAT_VERSION = 1
 _METADATA = "__metadata__"
 _DIGEST = "__digest__"
+#: First byte of a pickle of protocol 2 or later (joblib's files too).
+_PICKLE = b"\x80"
 
 
 class ModelFileError(ValueError):
@@ -280,9 +282,8 @@ def load(path: str | os.PathLike[str]) -> Any:
         If ``path`` does not exist or is a folder.
     ModelFileError
         If the file is not an ldm_oversample model file (a CSV, say), holds
-        pickled data,
-        was modified after it was saved, or was written by a newer, unknown
-        file format. A subclass of ``ValueError``.
+        pickled data, was modified after it was saved, or was written by a
+        newer, unknown file format. A subclass of ``ValueError``.
 
     Warns
     -----
@@ -294,7 +295,7 @@ def load(path: str | os.PathLike[str]) -> Any:
         what = "is a folder, not a file" if path.is_dir() else "does not exist"
         raise FileNotFoundError(f"model file {os.fspath(path)!r} {what}.")
     head = _head(path)
-    if not head.startswith(b"PK") and not head.startswith(b"\x80"):
+    if not head.startswith((b"PK", _PICKLE)):
         # Not a zip archive (npz) nor a pickle: a CSV, text or other file.
         raise ModelFileError(
             f"{path} is not an ldm_oversample model file: those are the NumPy "
@@ -306,7 +307,7 @@ def load(path: str | os.PathLike[str]) -> Any:
         with np.load(path, allow_pickle=False) as archive:
             arrays = {name: archive[name] for name in archive.files}
     except ValueError as exc:
-        if "Object arrays" not in str(exc) and not _starts_like_pickle(path):
+        if "Object arrays" not in str(exc) and not head.startswith(_PICKLE):
             raise ModelFileError(
                 f"{path} is not an ldm_oversample model file ({exc})."
             ) from None
@@ -353,12 +354,6 @@ def _looks_like_text(head: bytes) -> bool:
     return b"\x00" not in head and all(
         ch.isprintable() or ch in "\r\n\t" for ch in text
     )
-
-
-def _starts_like_pickle(path: Path) -> bool:
-    """Whether the file opens with a pickle protocol 2+ header (joblib's too)."""
-    with path.open("rb") as file:
-        return file.read(1) == b"\x80"
 
 
 def _check_header(tree: Any, path: Path) -> None:
