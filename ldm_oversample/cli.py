@@ -123,6 +123,8 @@ def _benchmark(args: argparse.Namespace) -> int:
         classifiers=args.classifiers,
         device=args.device,
         sampler_params=params,
+        threshold_cv=args.threshold_cv or None,
+        holdout=args.holdout,
         n_jobs=args.n_jobs,
         progress=not args.quiet,
     )
@@ -266,7 +268,6 @@ def _add_progress_options(parser: argparse.ArgumentParser) -> None:
 def _add_benchmark_parser(sub) -> None:
     from .benchmark.protocol import (
         CLASSIFIERS,
-        DEFAULT_ATTACKS,
         DEFAULT_CLASSIFIERS,
         DEFAULT_RATIOS,
         DEFAULT_SAMPLERS,
@@ -290,11 +291,12 @@ def _add_benchmark_parser(sub) -> None:
     bench.add_argument(
         "--attacks",
         nargs="+",
-        default=list(DEFAULT_ATTACKS),
-        help="attacks to test against Benign, one task each: families (DDoS, "
-        "Mirai, Spoofing, DoS, Recon, WebAttack, BruteForce, Malware) or fine "
-        "labels of the original files (MITM-ArpSpoofing, DNS_Spoofing, "
-        "DDoS-ICMP_Flood, ...), matched case-insensitively",
+        default=None,
+        help="attacks to test against Benign, one task each (default: every "
+        "family in the data): families (DDoS, Mirai, Spoofing, DoS, Recon, "
+        "WebAttack, BruteForce, Malware, Uploading) or fine labels of the "
+        "original files (MITM-ArpSpoofing, DNS_Spoofing, DDoS-ICMP_Flood, ...), "
+        "matched case-insensitively",
     )
     bench.add_argument(
         "--ratios",
@@ -326,6 +328,21 @@ def _add_benchmark_parser(sub) -> None:
         "--sampler-params",
         default="{}",
         help='JSON parameters per sampler, e.g. \'{"ldm": {"max_epochs": 50}}\'',
+    )
+    bench.add_argument(
+        "--threshold-cv",
+        type=int,
+        default=5,
+        help="also score every sampler with the decision threshold tuned by this "
+        "many folds of the training split (the sampler refitted in each); 0 turns "
+        "it off",
+    )
+    bench.add_argument(
+        "--holdout",
+        choices=["test", "validation"],
+        default="test",
+        help="score on the test split, or on a validation part of the training "
+        "split (to choose settings without seeing the test split)",
     )
     bench.add_argument(
         "--n-jobs",

@@ -103,10 +103,17 @@ def test_results_are_tidy_and_complete(tiny_result):
         "metric",
         "value",
     ]
-    # Utility: every sampler x classifier x seed has the four scores.
+    # Utility: every sampler x classifier x seed has the four scores, at the
+    # threshold 0.5 and (plus the threshold) at the CV-tuned threshold.
     utility = res[res["classifier"] != "-"]
     counts = utility.groupby(["sampler", "classifier", "metric"]).size()
-    assert len(counts) == 4 * 2 * 4 and (counts == 2).all()
+    assert len(counts) == 4 * (2 * 4 + 2 * 5) and (counts == 2).all()
+    assert set(utility["classifier"]) == {
+        "rf",
+        "hgb",
+        "rf+cv-threshold",
+        "hgb+cv-threshold",
+    }
     assert utility["value"].between(0, 1).all()
     # Generator rows: time for every sampler that resamples, none for "none".
     gen = res[res["classifier"] == "-"]
@@ -135,7 +142,8 @@ def test_random_oversampling_copies_rows_and_fidelity_sees_it(tiny_result):
 
 def test_examples_and_importances_for_plots(tiny_result):
     example = tiny_result.examples[("Spoofing", 0.2)]
-    assert {"real", "train", "random", "smote", "ldm"} <= set(example)
+    # Plots show SMOTE and the generators; random copies are not plotted.
+    assert set(example) == {"real", "train", "smote", "ldm"}
     assert len(example["ldm"]) == (56 - 11)  # balanced: benign minus attack rows
     importances = tiny_result.importances[("Spoofing", 0.2)]
     assert importances.sum() == pytest.approx(1.0)
@@ -276,8 +284,11 @@ def test_cli_benchmark_on_the_shared_sample(tmp_path, shared_data):
     ]
     assert main(argv) == 0
     results = pd.read_csv(out / "results.csv")
-    f1 = results[(results["metric"] == "f1")].set_index("sampler")["value"]
-    assert 0.3 < f1["none"] <= 1 and 0.3 < f1["ldm"] <= 1
+    f1 = results[results["metric"] == "f1"].set_index(["sampler", "classifier"])
+    f1 = f1["value"]
+    for sampler in ("none", "ldm"):
+        for classifier in ("hgb", "hgb+cv-threshold"):
+            assert 0.3 < f1[sampler, classifier] <= 1
     assert "layout merged39" in (out / "report.md").read_text()
 
 
@@ -402,7 +413,12 @@ def test_samplers_see_only_the_training_split(monkeypatch):
         classifiers=["hgb"],
         progress=False,
     )
-    assert seen == [(70 + 7, 7)]  # 70% of the benign rows, 10% as many attacks
+    # First the training split: 70% of the benign rows, 10% as many attacks;
+    # then, to tune the threshold, each of 5 folds' training part (4/5 of it).
+    assert seen[0] == (70 + 7, 7)
+    assert len(seen) == 6
+    assert sum(n for n, _ in seen[1:]) == 4 * 77
+    assert sum(a for _, a in seen[1:]) == 4 * 7
 
 
 def test_markdown_table_known_answer():

@@ -76,7 +76,8 @@ def test_every_option_has_help_and_help_shows_defaults(command, capsys):
     if command != "demo":
         assert "(default: auto)" in text  # --device
     if command == "benchmark":
-        assert "(default: DDoS Mirai Spoofing)" in text
+        assert "(default: every family in the data)" in text
+        assert "(default: 5)" in text and "--threshold-cv" in text
         assert "(default: 0.02 0.1)" in text
         assert "(default: 5)" in text
         # Fine labels are documented as valid attacks.

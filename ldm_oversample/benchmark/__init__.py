@@ -1,5 +1,6 @@
 """The study's benchmark: CICIoT2023 loading, the protocol, the report."""
 
+from .baselines import NormalSpaceSMOTE
 from .data import (
     CICIOT2023_FEATURES_39,
     CICIOT2023_FEATURES_46,
@@ -9,9 +10,12 @@ from .data import (
 from .protocol import (
     CLASSIFIERS,
     SAMPLERS,
+    THRESHOLD_SUFFIX,
     BenchmarkResult,
+    attack_families,
     make_sampler,
     make_task,
+    merge_results,
     run_benchmark,
     scarce_split,
 )
@@ -22,13 +26,17 @@ __all__ = [
     "CICIOT2023_FEATURES_46",
     "CLASSIFIERS",
     "SAMPLERS",
+    "THRESHOLD_SUFFIX",
     "BenchmarkResult",
+    "NormalSpaceSMOTE",
+    "attack_families",
     "describe_data",
     "label_family",
     "load_ciciot2023",
     "make_sampler",
     "make_task",
     "markdown_table",
+    "merge_results",
     "run_benchmark",
     "scarce_split",
     "summary_table",

@@ -12,35 +12,26 @@ run and every classifier is trained on its output, which is what an
 ``imblearn.pipeline.Pipeline([("sampler", ...), ("classifier", ...)])`` fitted
 on the training split does, without refitting the generator per classifier
 (:func:`~ldm_oversample.metrics.utility_scores` is that pipeline, for one
-sampler and one classifier).
+sampler and one classifier). Every sampler is also scored with the
+classifier's decision threshold tuned by cross-validation inside the training
+split, the sampler refitted in each fold (:mod:`.threshold`), since a tuned
+threshold alone is the strongest simple alternative to oversampling.
 """
 
 from __future__ import annotations
 
-import difflib
 import functools
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from numbers import Integral
 
 import numpy as np
 import pandas as pd
-from imblearn.over_sampling import RandomOverSampler
-from sklearn.base import clone
-from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
-from sklearn.metrics import f1_score, precision_score, recall_score
 from sklearn.model_selection import train_test_split
 from tqdm.auto import tqdm
 
-from ..metrics import fidelity_summary, rule_violations
-from ..over_sampling import (
-    CTGANOverSampler,
-    DDPMOverSampler,
-    LDMOverSampler,
-    SMOTEOverSampler,
-)
-from .rules import CICIOT2023_RULES
+from .baselines import GENERATORS, SAMPLERS, make_sampler
+from .scoring import CLASSIFIERS, RULE_PREFIX, THRESHOLD_SUFFIX, Run
 
 __all__ = [
     "CLASSIFIERS",
@@ -48,45 +39,25 @@ __all__ = [
     "DEFAULT_CLASSIFIERS",
     "DEFAULT_RATIOS",
     "DEFAULT_SAMPLERS",
+    "RULE_PREFIX",
     "SAMPLERS",
+    "THRESHOLD_SUFFIX",
     "BenchmarkResult",
+    "attack_families",
     "make_sampler",
     "make_task",
+    "merge_results",
     "run_benchmark",
     "scarce_split",
 ]
 
 BENIGN = "Benign"
-#: Metric-name prefix of the share of synthetic rows breaking a consistency
-#: rule (``"rule: any"`` for any rule; see :data:`CICIOT2023_RULES`).
-RULE_PREFIX = "rule: "
-DEFAULT_ATTACKS = ("DDoS", "Mirai", "Spoofing")
+#: None: every attack family in the data, each against Benign.
+DEFAULT_ATTACKS = None
 DEFAULT_RATIOS = (0.02, 0.1)
-DEFAULT_SAMPLERS = ("none", "random", "smote", "ctgan", "ddpm", "ldm")
+DEFAULT_SAMPLERS = tuple(SAMPLERS)
 DEFAULT_CLASSIFIERS = ("rf", "hgb")
-
-_NEURAL = {
-    "ctgan": CTGANOverSampler,
-    "ddpm": DDPMOverSampler,
-    "ldm": LDMOverSampler,
-    "smote": SMOTEOverSampler,
-}
-
-#: Sampler names the protocol knows, with what they are.
-SAMPLERS = {
-    "none": "no oversampling",
-    "random": "imblearn RandomOverSampler (duplicates attack rows)",
-    "smote": "SMOTEOverSampler (imblearn SMOTE / SMOTENC / SMOTEN)",
-    "ctgan": "CTGANOverSampler (CTGAN-style conditional GAN)",
-    "ddpm": "DDPMOverSampler (TabDDPM-style diffusion in data space)",
-    "ldm": "LDMOverSampler (latent diffusion)",
-}
-
-#: Classifier names the protocol knows, as factories of ``random_state``.
-CLASSIFIERS: dict[str, Callable[[int], Any]] = {
-    "rf": lambda seed: RandomForestClassifier(n_estimators=200, random_state=seed),
-    "hgb": lambda seed: HistGradientBoostingClassifier(random_state=seed),
-}
+HOLDOUTS = ("test", "validation")
 
 
 def _check_names(names: Sequence[str], known, what: str) -> None:
@@ -98,53 +69,20 @@ def _check_names(names: Sequence[str], known, what: str) -> None:
         )
 
 
-def make_sampler(
-    name: str,
-    random_state: int,
-    *,
-    device: str = "auto",
-    params: dict[str, Any] | None = None,
-) -> Any:
-    """A sampler of the protocol by name, or None for ``"none"``.
+def attack_families(frame: pd.DataFrame) -> list[str]:
+    """Every family of a loaded table but Benign, largest first.
 
     Parameters
     ----------
-    name : str
-        One of :data:`SAMPLERS`.
-    random_state : int
-        Seed of the sampler.
-    device : str, default="auto"
-        Device of the package's samplers.
-    params : dict, optional
-        Extra constructor parameters.
+    frame : DataFrame
+        Output of :func:`~ldm_oversample.benchmark.load_ciciot2023`.
 
     Returns
     -------
-    sampler : object or None
+    families : list of str
     """
-    _check_names([name], SAMPLERS, "sampler")
-    params = dict(params or {})
-    if name == "none":
-        return None
-    if name == "random":
-        _check_params(RandomOverSampler, params, name)
-        return RandomOverSampler(random_state=random_state, **params)
-    _check_params(_NEURAL[name], params, name)
-    return _NEURAL[name](random_state=random_state, device=device, **params)
-
-
-def _check_params(cls: Any, params: dict[str, Any], name: str) -> None:
-    """Refuse parameter names ``cls`` does not take, with a suggestion: a
-    one-line ``ValueError`` instead of the constructor's ``TypeError``."""
-    valid = cls._get_param_names()
-    for key in params:
-        if key not in valid:
-            close = difflib.get_close_matches(key, valid, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise ValueError(
-                f"sampler {name!r} has no parameter {key!r}{hint}; its parameters "
-                f"are {', '.join(valid)}"
-            )
+    counts = frame["label_family"].astype(str).value_counts()
+    return [f for f in counts.index if f.casefold() != BENIGN.casefold()]
 
 
 def make_task(frame: pd.DataFrame, attack: str) -> tuple[pd.DataFrame, np.ndarray, str]:
@@ -188,7 +126,12 @@ def make_task(frame: pd.DataFrame, attack: str) -> tuple[pd.DataFrame, np.ndarra
 
 
 def scarce_split(
-    X: pd.DataFrame, y: np.ndarray, ratio: float, seed: int, test_size: float = 0.3
+    X: pd.DataFrame,
+    y: np.ndarray,
+    ratio: float,
+    seed: int,
+    test_size: float = 0.3,
+    holdout: str = "test",
 ) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame, np.ndarray]:
     """Stratified split; the training attack rows cut to ``ratio`` x benign rows.
 
@@ -202,14 +145,24 @@ def scarce_split(
     seed : int
         Seed of the split and of the cut.
     test_size : float, default=0.3
+    holdout : {"test", "validation"}, default="test"
+        ``"test"`` scores on the test split. ``"validation"`` never touches
+        it: the training split is split again in the same proportions, and the
+        rows returned as "test" are that validation part, for choosing
+        defaults without looking at the rows that are reported.
 
     Returns
     -------
     X_train, y_train, X_test, y_test
     """
+    _check_names([holdout], HOLDOUTS, "holdout")
     X_tr, X_te, y_tr, y_te = train_test_split(
         X, y, test_size=test_size, stratify=y, random_state=seed
     )
+    if holdout == "validation":
+        X_tr, X_te, y_tr, y_te = train_test_split(
+            X_tr, y_tr, test_size=test_size, stratify=y_tr, random_state=seed
+        )
     rng = np.random.default_rng(seed)
     benign = np.flatnonzero(y_tr == 0)
     attack = np.flatnonzero(y_tr == 1)
@@ -255,25 +208,18 @@ class BenchmarkResult:
     splits: dict = field(default_factory=dict)
 
 
-def _scores(y_true, y_pred) -> dict[str, float]:
-    return {
-        "f1": f1_score(y_true, y_pred, zero_division=0.0),
-        "precision": precision_score(y_true, y_pred, zero_division=0.0),
-        "recall": recall_score(y_true, y_pred, zero_division=0.0),
-        "macro_f1": f1_score(y_true, y_pred, average="macro", zero_division=0.0),
-    }
-
-
 def run_benchmark(
     frame: pd.DataFrame,
     *,
-    attacks: Sequence[str] = DEFAULT_ATTACKS,
+    attacks: Sequence[str] | None = DEFAULT_ATTACKS,
     ratios: Sequence[float] = DEFAULT_RATIOS,
-    seeds: int = 5,
+    seeds: int | Sequence[int] = 5,
     samplers: Sequence[str] = DEFAULT_SAMPLERS,
     classifiers: Sequence[str] = DEFAULT_CLASSIFIERS,
     device: str = "auto",
     sampler_params: dict[str, dict] | None = None,
+    threshold_cv: int | None = 5,
+    holdout: str = "test",
     n_jobs: int | None = None,
     progress: bool = True,
 ) -> BenchmarkResult:
@@ -284,14 +230,15 @@ def run_benchmark(
     frame : DataFrame
         A loaded CICIoT2023 table (see
         :func:`~ldm_oversample.benchmark.load_ciciot2023`).
-    attacks : sequence of str, default=("DDoS", "Mirai", "Spoofing")
-        Attack families or fine labels, each a Benign-vs-attack task.
+    attacks : sequence of str or None, default=None
+        Attack families or fine labels, each a Benign-vs-attack task. None
+        takes every family in the data (:func:`attack_families`).
     ratios : sequence of float, default=(0.02, 0.1)
         Training attack rows as a fraction of training benign rows.
-    seeds : int, default=5
-        Seeds ``0 .. seeds - 1``: split, cut, sampler and classifier seeds.
-    samplers : sequence of str, default=("none", "random", "smote", "ctgan", \
-"ddpm", "ldm")
+    seeds : int or sequence of int, default=5
+        The seeds (an integer ``n`` is ``0 .. n - 1``): split, cut, sampler and
+        classifier seeds.
+    samplers : sequence of str, default=every name of :data:`SAMPLERS`
         Names from :data:`SAMPLERS`.
     classifiers : sequence of str, default=("rf", "hgb")
         Names from :data:`CLASSIFIERS` (RandomForest-200, HistGradientBoosting).
@@ -299,6 +246,17 @@ def run_benchmark(
         Device of the neural samplers.
     sampler_params : dict of dict, optional
         Extra parameters per sampler name, e.g. ``{"ldm": {"max_epochs": 50}}``.
+    threshold_cv : int or None, default=5
+        Also score every sampler and classifier with the decision threshold
+        tuned by this many stratified folds of the training split (capped at
+        its attack rows), recorded under the classifier name plus
+        :data:`THRESHOLD_SUFFIX`. The sampler is refitted inside each fold on
+        the fold's training rows, so this costs ``threshold_cv`` more fits
+        per sampler. None scores at the threshold 0.5 only.
+    holdout : {"test", "validation"}, default="test"
+        Score on the test split, or on a validation part of the training split
+        (see :func:`scarce_split`) to choose settings without seeing the test
+        split.
     n_jobs : int or None, default=None
         Jobs of the random forest.
     progress : bool, default=True
@@ -310,74 +268,87 @@ def run_benchmark(
     """
     _check_names(samplers, SAMPLERS, "sampler")
     _check_names(classifiers, CLASSIFIERS, "classifier")
+    _check_names([holdout], HOLDOUTS, "holdout")
     _check_names(list(sampler_params or {}), SAMPLERS, "sampler in sampler_params")
     for name, params in (sampler_params or {}).items():
         make_sampler(name, 0, device=device, params=params)  # typos fail here
-    if seeds < 1:
+    seed_list = list(range(seeds)) if isinstance(seeds, Integral) else list(seeds)
+    if not seed_list:
         raise ValueError(f"seeds must be at least 1; got {seeds}")
+    if threshold_cv is not None and threshold_cv < 2:
+        raise ValueError(f"threshold_cv must be at least 2 or None; got {threshold_cv}")
     for ratio in ratios:
         if not 0 < ratio <= 1:
             raise ValueError(f"ratios must be in (0, 1]; got {ratio}")
-    tasks = [make_task(frame, attack) for attack in attacks]
+    tasks = [
+        make_task(frame, attack)
+        for attack in (attack_families(frame) if attacks is None else attacks)
+    ]
     records: list[dict] = []
     out = BenchmarkResult(pd.DataFrame())
-    runs = [(t, r, s) for t in tasks for r in ratios for s in range(seeds)]
+    runs = [(t, r, s) for t in tasks for r in ratios for s in seed_list]
     bar = tqdm(runs, desc="benchmark", disable=not progress, unit="run")
     for (X, y, attack), ratio, seed in bar:
-        X_tr, y_tr, X_te, y_te = scarce_split(X, y, ratio, seed)
-        real_attack = X_te[y_te == 1]
+        X_tr, y_tr, X_te, y_te = scarce_split(X, y, ratio, seed, holdout=holdout)
         key = (attack, ratio)
-        if seed == 0:
-            out.examples[key] = {"real": real_attack, "train": X_tr[y_tr == 1]}
-            out.splits[key] = {
-                "train_benign": int((y_tr == 0).sum()),
-                "train_attack": int((y_tr == 1).sum()),
-                "test_benign": int((y_te == 0).sum()),
-                "test_attack": int((y_te == 1).sum()),
-            }
-            forest = CLASSIFIERS["rf"](seed).set_params(n_jobs=n_jobs)
-            forest.fit(X_tr, y_tr)
-            out.importances[key] = pd.Series(
-                forest.feature_importances_, index=X.columns
-            ).sort_values(ascending=False)
-
+        if seed == seed_list[0]:
+            _describe_split(out, key, X_tr, y_tr, X_te, y_te, seed, n_jobs)
         record = functools.partial(
             _record, records, dict(attack=attack, ratio=ratio, seed=seed)
         )
-
+        run = Run(
+            X_tr, y_tr, X_te, y_te, seed, device, sampler_params or {}, n_jobs,
+            record, threshold_cv,
+        )  # fmt: skip
         for name in samplers:
             bar.set_postfix_str(f"{attack} @ {ratio:g}, seed {seed}, {name}")
-            sampler = make_sampler(
-                name,
-                seed,
-                device=device,
-                params=(sampler_params or {}).get(name),
-            )
-            X_bal, y_bal, synthetic = _balance(sampler, X_tr, y_tr, record, name)
-            if synthetic is not None and len(synthetic):
-                if seed == 0:
-                    out.examples[key][name] = synthetic
-                fidelity = fidelity_summary(
-                    real_attack,
-                    synthetic,
-                    train=X_tr[y_tr == 1],
-                    holdout=real_attack,
-                    random_state=seed,
-                )
-                for metric, value in fidelity.items():
-                    record(name, "-", metric, value)
-                rules = rule_violations(synthetic, CICIOT2023_RULES)
-                for rule, share in rules.items():
-                    record(name, "-", f"{RULE_PREFIX}{rule}", share)
-            for clf_name in classifiers:
-                clf = clone(CLASSIFIERS[clf_name](seed))
-                if "n_jobs" in clf.get_params():
-                    clf.set_params(n_jobs=n_jobs)
-                clf.fit(X_bal, y_bal)
-                for metric, value in _scores(y_te, clf.predict(X_te)).items():
-                    record(name, clf_name, metric, value)
+            synthetic = run.score(name, classifiers)
+            if seed == seed_list[0] and synthetic is not None and name in PLOTTED:
+                out.examples[key][name] = synthetic
     out.results = pd.DataFrame(records)
     return out
+
+
+def merge_results(parts: Sequence[BenchmarkResult]) -> BenchmarkResult:
+    """One result from runs of disjoint tasks or seeds (parallel parts).
+
+    Parameters
+    ----------
+    parts : sequence of BenchmarkResult
+        In the order their rows should appear. A task's examples, importances
+        and split sizes come from the first part that has them.
+
+    Returns
+    -------
+    BenchmarkResult
+    """
+    merged = BenchmarkResult(pd.concat([p.results for p in parts], ignore_index=True))
+    for part in parts:
+        for name in ("examples", "importances", "splits"):
+            mine = getattr(merged, name)
+            for key, value in getattr(part, name).items():
+                mine.setdefault(key, value)
+    return merged
+
+
+#: Samplers whose synthetic rows the report plots.
+PLOTTED = frozenset({"smote", "smote_normal", *GENERATORS})
+
+
+def _describe_split(out, key, X_tr, y_tr, X_te, y_te, seed, n_jobs) -> None:
+    """Rows and importances of a task's first seed, for the report."""
+    out.examples[key] = {"real": X_te[y_te == 1], "train": X_tr[y_tr == 1]}
+    out.splits[key] = {
+        "train_benign": int((y_tr == 0).sum()),
+        "train_attack": int((y_tr == 1).sum()),
+        "test_benign": int((y_te == 0).sum()),
+        "test_attack": int((y_te == 1).sum()),
+    }
+    forest = CLASSIFIERS["rf"](seed).set_params(n_jobs=n_jobs)
+    forest.fit(X_tr, y_tr)
+    out.importances[key] = pd.Series(
+        forest.feature_importances_, index=X_tr.columns
+    ).sort_values(ascending=False)
 
 
 def _record(records: list, run: dict, sampler, classifier, metric, value) -> None:
@@ -392,22 +363,3 @@ def _record(records: list, run: dict, sampler, classifier, metric, value) -> Non
             value=float(value),
         )
     )
-
-
-def _balance(sampler, X_tr, y_tr, record, name):
-    """Balance the training split; time it; return the new attack rows."""
-    if sampler is None:
-        return X_tr, y_tr, None
-    start = time.perf_counter()
-    X_bal, y_bal = sampler.fit_resample(X_tr, y_tr)
-    record(name, "-", "fit_resample_s", time.perf_counter() - start)
-    n_new = len(y_bal) - len(y_tr)
-    synthetic = X_bal.iloc[len(X_tr) :].reset_index(drop=True)
-    if hasattr(sampler, "sample") and n_new:
-        # Generation alone, on the fitted model, for the same number of rows.
-        start = time.perf_counter()
-        sampler.sample(n_new, class_label=1)
-        seconds = time.perf_counter() - start
-        record(name, "-", "sample_s", seconds)
-        record(name, "-", "rows_per_s", n_new / max(seconds, 1e-9))
-    return X_bal, y_bal, synthetic

@@ -11,6 +11,7 @@ numeric and categorical columns; ``categorical_features="auto"`` treats
 from ._dependency import association_difference, correlation_difference
 from ._detection import detection_auc
 from ._diversity import alpha_precision_beta_recall, density_coverage
+from ._faithfulness import ClassFaithfulness, class_faithfulness, zero_rate_gaps
 from ._fidelity import (
     jensen_shannon_distances,
     ks_statistics,
@@ -30,9 +31,11 @@ from ._utility import utility_scores
 
 __all__ = [
     "SUMMARY_KEYS",
+    "ClassFaithfulness",
     "Rule",
     "alpha_precision_beta_recall",
     "association_difference",
+    "class_faithfulness",
     "correlation_difference",
     "density_coverage",
     "detection_auc",
@@ -48,4 +51,5 @@ __all__ = [
     "rule_violations",
     "utility_scores",
     "wasserstein_distances",
+    "zero_rate_gaps",
 ]
