@@ -80,6 +80,20 @@ default="auto"
         columns with at most 32 distinct values, and rounds the other
         integer-valued ones; ``None`` decodes every numeric column
         continuously; names, positions or a boolean mask choose the columns.""",
+    "spread_ties": """spread_ties : bool, default=True
+        Spread each value that many rows share (the zeros of a mostly-zero
+        counter, the levels of a flag) over the normal quantiles its rows
+        occupy before generation, rather than mapping it to one point (for the
+        column's minimum, the extreme -5.2); decoding maps the whole interval
+        back to the value. The share of zeros and of each level is then
+        learned like any other part of the distribution. See
+        :class:`~ldm_oversample.TabularEncoder`.""",
+    "candidate_factor": """candidate_factor : int, default=1
+        Over-generation: draw ``candidate_factor`` times the rows asked for
+        and keep those that a small classifier, trained on the real rows with
+        class-balanced batches, rates most typical of the class they were
+        generated for. Row counts stay exact. 1 turns it off (and trains no
+        classifier).""",
     "max_epochs": """max_epochs : int, default={max_epochs}
         Maximum number of passes over the training rows, per model.""",
     "max_steps": """max_steps : int or None, default={max_steps}

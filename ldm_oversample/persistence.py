@@ -63,7 +63,13 @@ def _trusted_classes() -> dict[str, type]:
     from .diffusion import GaussianDiffusion, MixedDiffusion
     from .diffusion.multinomial import MultinomialDiffusion
     from .diffusion.schedules import NoiseSchedule
-    from .nn import MLPDenoiser, PacDiscriminator, ResidualGenerator, TabularVAE
+    from .nn import (
+        MLPDenoiser,
+        PacDiscriminator,
+        ResidualGenerator,
+        RowClassifier,
+        TabularVAE,
+    )
     from .tabular import ColumnSpan, TabularEncoder
 
     classes = [
@@ -78,6 +84,7 @@ def _trusted_classes() -> dict[str, type]:
         MultinomialDiffusion,
         NoiseSchedule,
         MLPDenoiser,
+        RowClassifier,
         TabularVAE,
         ResidualGenerator,
         PacDiscriminator,

@@ -22,6 +22,7 @@ import pandas as pd
 import scipy.sparse as sp
 from joblib import Parallel, delayed
 from numpy.typing import ArrayLike
+from scipy import stats
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import BayesianGaussianMixture
@@ -30,6 +31,9 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from .discrete import MAX_LEVELS, decode_discrete, fit_discrete
+
+# Where the quantile transform clips the CDF, as scikit-learn does.
+_BOUND = 1e-7
 
 __all__ = [
     "ColumnSpan",
@@ -234,6 +238,18 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         (used by SMOTE) does not snap.
     max_discrete_values : int, default=32
         The ``"auto"`` threshold of ``discrete_features``.
+    spread_ties : bool, default=True
+        Quantile transform only. A value that many rows share (a point mass,
+        such as the zeros of a mostly-zero counter, or each level of a flag)
+        is spread at random over the normal quantiles its rows occupy: its
+        share ``p`` of rows at CDF position ``F`` maps to ``Phi^-1(U)`` with
+        ``U`` uniform on ``(F - p, F)`` (a randomised probability integral
+        transform), and the inverse maps that whole interval back to the
+        value. Without it, every row at the column's minimum lands on the
+        single extreme value ``Phi^-1(1e-7) = -5.2`` and each other tie on one
+        point, spikes that a generator smears out (the zero rate of the
+        generated rows then drifts). The spread is seeded by
+        ``random_state``.
 
     Attributes
     ----------
@@ -273,6 +289,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         n_jobs: int | None = None,
         discrete_features: str | ArrayLike | None = "auto",
         max_discrete_values: int = MAX_LEVELS,
+        spread_ties: bool = True,
     ) -> None:
         self.categorical_features = categorical_features
         self.n_quantiles = n_quantiles
@@ -284,6 +301,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         self.n_jobs = n_jobs
         self.discrete_features = discrete_features
         self.max_discrete_values = max_discrete_values
+        self.spread_ties = spread_ties
 
     # ------------------------------------------------------------------ fitting
     def fit(self, X: Any, y: None = None) -> TabularEncoder:
@@ -444,8 +462,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             if self.numeric_transform == "mode_specific":
                 self._encode_modes(values, num, Z)
             else:
-                assert self.quantile_transformer_ is not None  # fitted as quantile
-                Z[:, : len(num)] = self.quantile_transformer_.transform(values)
+                Z[:, : len(num)] = self._quantile_normal(values)
         for span in self.categorical_spans:
             assert span.categories is not None  # set on every categorical span
             values = self._column(X, span.position)
@@ -459,6 +476,28 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
                 )
             Z[np.arange(len(codes)), span.start + codes] = 1.0
         return Z
+
+    def _quantile_normal(self, values: np.ndarray) -> np.ndarray:
+        """The quantile-normal transform, ties spread (see ``spread_ties``)."""
+        transformer = self.quantile_transformer_
+        assert transformer is not None  # fitted as quantile
+        if not getattr(self, "spread_ties", False):  # absent from old files
+            return transformer.transform(values)
+        seed = self.random_state
+        if not isinstance(seed, Integral):
+            seed = check_random_state(_own_seed(seed)).randint(2**31 - 1)
+        rng = np.random.default_rng(seed)
+        references = transformer.references_
+        out = np.empty(values.shape, dtype=np.float64)
+        for k in range(values.shape[1]):
+            quantiles = transformer.quantiles_[:, k]
+            x = values[:, k]
+            # CDF just after and just before x: equal unless x is a tie.
+            high = np.interp(x, quantiles, references)
+            low = -np.interp(-x, -quantiles[::-1], -references[::-1])
+            u = low + rng.random(len(x)) * (high - low)
+            out[:, k] = stats.norm.ppf(np.clip(u, _BOUND, 1 - _BOUND))
+        return out
 
     def mode_posterior(self, values: np.ndarray) -> list[np.ndarray]:
         """Posterior probabilities of the kept modes of each numeric column.

@@ -200,12 +200,15 @@ class BenchmarkResult:
         Keyed by ``(attack, ratio)``: the rows of the first seed's split,
         ``{"train_benign", "train_attack", "test_benign", "test_attack"}``
         (every seed's split has the same sizes).
+    settings : dict, default={}
+        The run's ``holdout`` and ``threshold_cv``.
     """
 
     results: pd.DataFrame
     examples: dict = field(default_factory=dict)
     importances: dict = field(default_factory=dict)
     splits: dict = field(default_factory=dict)
+    settings: dict = field(default_factory=dict)
 
 
 def run_benchmark(
@@ -285,7 +288,9 @@ def run_benchmark(
         for attack in (attack_families(frame) if attacks is None else attacks)
     ]
     records: list[dict] = []
-    out = BenchmarkResult(pd.DataFrame())
+    out = BenchmarkResult(
+        pd.DataFrame(), settings={"holdout": holdout, "threshold_cv": threshold_cv}
+    )
     runs = [(t, r, s) for t in tasks for r in ratios for s in seed_list]
     bar = tqdm(runs, desc="benchmark", disable=not progress, unit="run")
     for (X, y, attack), ratio, seed in bar:
@@ -322,7 +327,10 @@ def merge_results(parts: Sequence[BenchmarkResult]) -> BenchmarkResult:
     -------
     BenchmarkResult
     """
-    merged = BenchmarkResult(pd.concat([p.results for p in parts], ignore_index=True))
+    merged = BenchmarkResult(
+        pd.concat([p.results for p in parts], ignore_index=True),
+        settings=dict(parts[0].settings) if parts else {},
+    )
     for part in parts:
         for name in ("examples", "importances", "splits"):
             mine = getattr(merged, name)

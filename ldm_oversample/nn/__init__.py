@@ -1,6 +1,7 @@
 """Neural network modules: denoisers, autoencoders, GANs and embeddings."""
 
 from .autoencoder import TabularVAE, mlp, span_reconstruction_loss
+from .classifier import RowClassifier
 from .denoiser import MLPDenoiser
 from .embeddings import TimestepEmbedding, sinusoidal_embedding
 from .gan import (
@@ -17,6 +18,7 @@ __all__ = [
     "PacDiscriminator",
     "Residual",
     "ResidualGenerator",
+    "RowClassifier",
     "TabularVAE",
     "TimestepEmbedding",
     "gradient_penalty",

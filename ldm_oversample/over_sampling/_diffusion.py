@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from numbers import Integral, Real
+from typing import Any
 
 import numpy as np
 import torch
@@ -22,7 +23,8 @@ from ..diffusion.runner import (
     resolve_precision,
 )
 from ..diffusion.solvers import DDIMSolver, run_solver
-from ..nn import MLPDenoiser
+from ..nn import MLPDenoiser, RowClassifier
+from ..tabular import TabularEncoder
 from ..training import train_module
 from ..utils import make_generator, seeded_torch
 
@@ -43,6 +45,8 @@ DIFFUSION_CONSTRAINTS: dict = {
     "max_steps": [Interval(Integral, 1, None, closed="left"), None],
     "max_rows_per_class": [Interval(Integral, 1, None, closed="left")],
     "precision": [StrOptions(set(PRECISIONS))],
+    "spread_ties": ["boolean"],
+    "candidate_factor": [Interval(Integral, 1, None, closed="left")],
 }
 
 
@@ -78,11 +82,25 @@ class DiffusionSamplerMixin:
     max_rows_per_class: int
     precision: str
     verbose: bool | str
+    categorical_features: Any
+    discrete_features: Any
+    spread_ties: bool
+    candidate_factor: int
+    filter_: RowClassifier | None
+    encoder_: TabularEncoder
     denoiser_: MLPDenoiser
     _device: Callable[[], torch.device]
     _make_solver: Callable[[], DDIMSolver]
     _prior_sample: Callable[[int, torch.device, torch.Generator], torch.Tensor]
     _decode_samples: Callable[[torch.Tensor, int], torch.Tensor]
+
+    def _make_encoder(self, seed: int) -> TabularEncoder:
+        return TabularEncoder(
+            categorical_features=self.categorical_features,
+            discrete_features=self.discrete_features,
+            spread_ties=self.spread_ties,
+            random_state=seed,
+        )
 
     def _check_diffusion_params(self) -> None:
         if self.n_sampling_steps > self.n_timesteps:
@@ -147,6 +165,57 @@ class DiffusionSamplerMixin:
         )
         return denoiser, history
 
+    def _fit_filter(self, x, labels, n_classes, seed, device):
+        """The classifier that rates candidate rows, or None without
+        over-generation (``candidate_factor=1``).
+
+        Trained on the encoded real rows ``x`` with class-balanced batches, so
+        that its rating of a row does not lean to the larger class.
+        """
+        if self.candidate_factor <= 1:
+            return None
+        with seeded_torch(seed, device):
+            classifier = RowClassifier(x.shape[1], n_classes).to(device)
+        counts = np.bincount(labels, minlength=n_classes).astype(np.float64)
+        weights = torch.as_tensor(counts[labels] ** -1.0, dtype=torch.float32)
+        y_t = torch.as_tensor(labels, dtype=torch.long, device=device)
+        self._train(
+            classifier,
+            lambda xb, yb, generator: torch.nn.functional.cross_entropy(
+                classifier(xb), yb
+            ),
+            [x, y_t],
+            seed,
+            device,
+            weights,
+            f"{type(self).__name__}: training the candidate filter",
+        )
+        return classifier.eval()
+
+    def _keep_typical(self, rows, class_index: int, n: int, generator):
+        """``n`` of ``rows`` (encoded, decoded from the generator), in their
+        generated order: drawn at random among those that :attr:`filter_`
+        assigns to ``class_index`` (P >= 1/2), topped up with the best rated
+        when fewer are. Taking only the best rated would push the rows to the
+        extremes of the class, away from the boundary a detector must learn."""
+        scored = rows.clone()
+        for span in self.encoder_.categorical_spans:
+            # The filter saw one-hot categories; the decoder gives logits.
+            block = scored[:, span.start : span.stop]
+            block.copy_(
+                torch.nn.functional.one_hot(block.argmax(1), block.shape[1]).to(
+                    block.dtype
+                )
+            )
+        assert self.filter_ is not None  # only called with a filter
+        filter_ = self.filter_.to(rows.device)
+        proba = torch.softmax(filter_(scored), dim=1)[:, class_index]
+        # Random order among the accepted rows, then the rest by rating.
+        noise = torch.rand(len(rows), device=rows.device, generator=generator)
+        key = torch.where(proba >= 0.5, 2.0 + noise, proba)
+        keep = torch.topk(key, n).indices.sort().values
+        return rows[keep]
+
     # ---------------------------------------------------------- generation
     # Subclasses provide _make_solver(), _prior_sample(n, device, generator)
     # and _decode_samples(x0, class_index).
@@ -173,12 +242,17 @@ class DiffusionSamplerMixin:
                 precision=precision,
             )
 
+        factor = self.candidate_factor if getattr(self, "filter_", None) else 1
+
         @torch.inference_mode()
         def draw(n_samples: int, generator: torch.Generator) -> np.ndarray:
             with matmul_precision(precision):
-                x_T = self._prior_sample(n_samples, device, generator)
+                x_T = self._prior_sample(factor * n_samples, device, generator)
                 x_0 = run_solver(solver, model_fn, x_T, generator)
-                return self._decode_samples(x_0, class_index).float().cpu().numpy()
+                rows = self._decode_samples(x_0, class_index).float()
+                if factor > 1:
+                    rows = self._keep_typical(rows, class_index, n_samples, generator)
+                return rows.cpu().numpy()
 
         return draw
 

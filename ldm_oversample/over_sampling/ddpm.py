@@ -48,6 +48,8 @@ class DDPMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
     {categorical_features}
     {identifier_features}
     {discrete_features}
+    {spread_ties}
+    {candidate_factor}
     denoiser_width : int, default=256
         Hidden width of the MLP denoiser (the LDM's default, for equal-size A/B).
     denoiser_depth : int, default=3
@@ -139,6 +141,8 @@ class DDPMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         categorical_features: str | ArrayLike | None = "auto",
         identifier_features: str = "warn",
         discrete_features: str | ArrayLike | None = "auto",
+        spread_ties: bool = True,
+        candidate_factor: int = 1,
         denoiser_width: int = 256,
         denoiser_depth: int = 3,
         n_timesteps: int = 1000,
@@ -162,6 +166,8 @@ class DDPMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         self.categorical_features = categorical_features
         self.identifier_features = identifier_features
         self.discrete_features = discrete_features
+        self.spread_ties = spread_ties
+        self.candidate_factor = candidate_factor
         self.denoiser_width = denoiser_width
         self.denoiser_depth = denoiser_depth
         self.n_timesteps = n_timesteps
@@ -184,7 +190,7 @@ class DDPMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         self._check_diffusion_params()
         device = resolve_device(self.device)
         _warn_few_rows(self, y)
-        diff_seed, cap_seed, enc_seed = draw_seeds(seed, 3)
+        diff_seed, cap_seed, enc_seed, filter_seed = draw_seeds(seed, 4)
         X_fit, labels, row_weights = self._training_set(X, y, classes, cap_seed)
         encoder = self._make_encoder(enc_seed).fit(X_fit)
         x = torch.as_tensor(encoder.transform(X_fit), device=device)
@@ -206,9 +212,11 @@ class DDPMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
             row_weights,
             "DDPM: training the diffusion",
         )
+        classifier = self._fit_filter(x, labels, len(classes), filter_seed, device)
         return {
             "device_": str(device),
             "encoder_": encoder,
+            "filter_": classifier,
             "denoiser_": denoiser,
             "diffusion_": diffusion,
             "history_": {"diffusion": history},

@@ -39,6 +39,8 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
     {categorical_features}
     {identifier_features}
     {discrete_features}
+    {spread_ties}
+    {candidate_factor}
     latent_dim : int, default=16
         Width of the autoencoder's latent space, where diffusion runs.
     ae_hidden_dims : tuple of int, default=(256, 256)
@@ -210,6 +212,8 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         categorical_features: str | ArrayLike | None = "auto",
         identifier_features: str = "warn",
         discrete_features: str | ArrayLike | None = "auto",
+        spread_ties: bool = True,
+        candidate_factor: int = 1,
         latent_dim: int = 16,
         ae_hidden_dims: Sequence[int] = (256, 256),
         conditional_autoencoder: bool = True,
@@ -242,6 +246,8 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         self.categorical_features = categorical_features
         self.identifier_features = identifier_features
         self.discrete_features = discrete_features
+        self.spread_ties = spread_ties
+        self.candidate_factor = candidate_factor
         self.latent_dim = latent_dim
         self.ae_hidden_dims = ae_hidden_dims
         self.conditional_autoencoder = conditional_autoencoder
@@ -283,7 +289,8 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
             raise ValueError(f"ae_hidden_dims must be positive integers; got {hidden}.")
         device = resolve_device(self.device)
         _warn_few_rows(self, y)
-        ae_seed, diff_seed, cap_seed, enc_seed = draw_seeds(seed, 4)
+        # A fifth seed leaves the first four as they were before the filter.
+        ae_seed, diff_seed, cap_seed, enc_seed, filter_seed = draw_seeds(seed, 5)
         X_fit, labels, row_weights = self._training_set(X, y, classes, cap_seed)
         encoder = self._make_encoder(enc_seed).fit(X_fit)
         x = torch.as_tensor(encoder.transform(X_fit), device=device)
@@ -325,9 +332,11 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
             "LDM: training the latent diffusion",
             ema_decay=self.ema_decay,
         )
+        classifier = self._fit_filter(x, labels, len(classes), filter_seed, device)
         return {
             "device_": str(device),
             "encoder_": encoder,
+            "filter_": classifier,
             "autoencoder_": vae,
             "denoiser_": denoiser,
             "diffusion_": diffusion,
