@@ -1,7 +1,8 @@
 """How each design choice of LDMOverSampler moved downstream F1 (Spoofing @ 10%).
 
-Runs the ``ids_quality.py`` protocol (Benign vs Spoofing, attack rows of the
-training split cut to 10% of the benign count, RandomForest-200, attack-class F1)
+Runs the benchmark's protocol (:func:`ldm_oversample.benchmark.run_benchmark`:
+Benign vs Spoofing, attack rows of the training split cut to 10% of the benign
+count, RandomForest-200 at the threshold 0.5, attack-class F1)
 for the design steps that led to the defaults, each a set of parameters on top
 of the current defaults. Writes ``ldm_ablation.md`` next to this file.
 
@@ -14,14 +15,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import sys
 from pathlib import Path
 
 import pandas as pd
+import torch
+from common import generated_by
+from ids_quality import DEFAULT_DATA
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ids_quality import DEFAULT_DATA, report_header, run
+from ldm_oversample.benchmark import load_ciciot2023, run_benchmark
 
 FIRST_DESIGN = {
     "conditional_autoencoder": False,
@@ -54,23 +55,25 @@ def main(argv=None):
     parser.add_argument("--ratios", nargs="+", type=float, default=[0.1])
     parser.add_argument("--out", type=Path, default=Path(__file__).with_suffix(".md"))
     args = parser.parse_args(argv)
+    frame = load_ciciot2023(args.data)
     rows = []
     for label, params in STEPS:
-        ns = argparse.Namespace(
-            data=args.data,
+        result = run_benchmark(
+            frame,
             attacks=["Spoofing"],
             ratios=args.ratios,
             seeds=args.seeds,
-            first_seed=0,
             samplers=["ldm"],
-            device="auto",
+            classifiers=["rf"],
+            sampler_params={"ldm": params},
+            threshold_cv=None,
             n_jobs=-1,
-            ldm_params=json.dumps(params),
-            sampler_params="{}",
-            csv=Path(os.devnull),
+            progress=False,
+        ).results
+        wide = result.pivot_table(
+            index=["ratio", "seed"], columns="metric", values="value"
         )
-        result = run(ns)
-        for ratio, part in result.groupby("ratio"):
+        for ratio, part in wide.groupby(level="ratio"):
             rows.append(
                 dict(
                     step=label,
@@ -83,11 +86,12 @@ def main(argv=None):
             )
     table = pd.DataFrame(rows)
     lines = [
-        *report_header(
-            "LDMOverSampler design ablation (Benign vs Spoofing, RandomForest-200 F1)",
-            f"0..{args.seeds - 1}",
-            "Parameters are on top of the current defaults.",
+        *generated_by(
+            "LDMOverSampler design ablation (Benign vs Spoofing, RandomForest-200 F1)"
         ),
+        f"torch {torch.__version__}, seeds 0..{args.seeds - 1}. Parameters are on "
+        "top of the current defaults.",
+        "",
         "| design step | parameters | ratio | F1 (mean ± std) | fit_resample s |",
         "|---|---|---|---|---|",
     ]

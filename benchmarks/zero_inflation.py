@@ -52,9 +52,7 @@ def toy_table(seed: int, n_major: int = 2000, n_minor: int = 200):
     rng = np.random.default_rng(seed)
     columns = {}
     for k in range(3):
-        major = np.where(
-            rng.random(n_major) < 0.8, 0.0, rng.lognormal(k, 0.5, n_major)
-        )
+        major = np.where(rng.random(n_major) < 0.8, 0.0, rng.lognormal(k, 0.5, n_major))
         minor = np.where(
             rng.random(n_minor) < 0.52, 0.0, rng.lognormal(k + 1.0, 0.5, n_minor)
         )
@@ -104,7 +102,8 @@ def run_ciciot(data: Path, attacks, seeds: int, sampler_names) -> pd.DataFrame:
     for attack in attacks:
         X, y, _ = make_task(frame, attack)
         for seed in range(seeds):
-            X_tr, y_tr, X_te, y_te = scarce_split(X, y, 0.1, seed)
+            # The validation part of the training split: the test split stays unseen.
+            X_tr, y_tr, X_te, y_te = scarce_split(X, y, 0.1, seed, holdout="validation")
             real, train = X_te[y_te == 1], X_tr[y_tr == 1]
             faith = ClassFaithfulness(random_state=seed).fit(X_te, y_te)
             noise = zero_gaps(real, train)
@@ -148,9 +147,7 @@ def main(argv=None) -> None:
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--attacks", nargs="+", default=["Spoofing", "Recon"])
     parser.add_argument("--samplers", nargs="+", default=list(SAMPLERS))
-    parser.add_argument(
-        "--out", type=Path, default=Path(__file__).with_suffix(".md")
-    )
+    parser.add_argument("--out", type=Path, default=Path(__file__).with_suffix(".md"))
     args = parser.parse_args(argv)
     toy = run_toy(args.seeds, args.samplers)
     toy.to_csv(args.out.with_name(args.out.stem + "_toy.csv"), index=False)

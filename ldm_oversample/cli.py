@@ -126,6 +126,7 @@ def _benchmark(args: argparse.Namespace) -> int:
         threshold_cv=args.threshold_cv or None,
         holdout=args.holdout,
         n_jobs=args.n_jobs,
+        jobs=args.jobs,
         progress=not args.quiet,
     )
     command = "ldm-oversample " + " ".join(
@@ -349,6 +350,13 @@ def _add_benchmark_parser(sub) -> None:
         type=int,
         default=None,
         help="parallel jobs of the random forest (default: 1; -1: all cores)",
+    )
+    bench.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="runs (attack x ratio x seed) in parallel processes, the CPU "
+        "threads shared between them; same results as one job",
     )
     bench.add_argument(
         "--out",

@@ -21,12 +21,15 @@ threshold alone is the strongest simple alternative to oversampling.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from numbers import Integral
 
 import numpy as np
 import pandas as pd
+import torch
+from joblib import Parallel, delayed
 from sklearn.model_selection import train_test_split
 from tqdm.auto import tqdm
 
@@ -224,6 +227,7 @@ def run_benchmark(
     threshold_cv: int | None = 5,
     holdout: str = "test",
     n_jobs: int | None = None,
+    jobs: int = 1,
     progress: bool = True,
 ) -> BenchmarkResult:
     """Run the protocol and collect every measurement.
@@ -262,6 +266,10 @@ def run_benchmark(
         split.
     n_jobs : int or None, default=None
         Jobs of the random forest.
+    jobs : int, default=1
+        Runs (task x ratio x seed) in parallel, each in its own process
+        (joblib's ``loky``) with its share of the CPU threads. The results
+        are those of ``jobs=1``, in the same order.
     progress : bool, default=True
         Show a progress bar over the runs.
 
@@ -283,10 +291,27 @@ def run_benchmark(
     for ratio in ratios:
         if not 0 < ratio <= 1:
             raise ValueError(f"ratios must be in (0, 1]; got {ratio}")
-    tasks = [
-        make_task(frame, attack)
-        for attack in (attack_families(frame) if attacks is None else attacks)
-    ]
+    names = attack_families(frame) if attacks is None else list(attacks)
+    tasks = [make_task(frame, attack) for attack in names]
+    if jobs > 1:
+        parts = [(a, r, s) for a in names for r in ratios for s in seed_list]
+        threads = max(1, (os.cpu_count() or 1) // jobs)
+        calls = (
+            delayed(_run_part)(
+                frame, a, r, s, threads,
+                dict(
+                    samplers=samplers, classifiers=classifiers, device=device,
+                    sampler_params=sampler_params, threshold_cv=threshold_cv,
+                    holdout=holdout, n_jobs=1, progress=False,
+                ),
+            )
+            for a, r, s in parts
+        )  # fmt: skip
+        results = Parallel(n_jobs=jobs, return_as="generator")(calls)
+        done = list(
+            tqdm(results, total=len(parts), desc="benchmark", disable=not progress)
+        )
+        return merge_results(done)
     records: list[dict] = []
     out = BenchmarkResult(
         pd.DataFrame(), settings={"holdout": holdout, "threshold_cv": threshold_cv}
@@ -312,6 +337,14 @@ def run_benchmark(
                 out.examples[key][name] = synthetic
     out.results = pd.DataFrame(records)
     return out
+
+
+def _run_part(frame, attack, ratio, seed, threads, kwargs) -> BenchmarkResult:
+    """One run of a parallel benchmark, in a worker process."""
+    torch.set_num_threads(threads)
+    return run_benchmark(
+        frame, attacks=[attack], ratios=[ratio], seeds=[seed], **kwargs
+    )
 
 
 def merge_results(parts: Sequence[BenchmarkResult]) -> BenchmarkResult:

@@ -1,0 +1,162 @@
+"""The utility levers: tie spreading, over-generation with a filter, and the
+metrics that judge them (class faithfulness, zero-rate gaps)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from ldm_oversample import DDPMOverSampler, LDMOverSampler, TabularEncoder, load
+from ldm_oversample.metrics import ClassFaithfulness, class_faithfulness, zero_rate_gaps
+
+FAST = {"max_epochs": 3, "random_state": 0}
+
+
+def zero_inflated(n: int = 2000, seed: int = 123) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "count": np.where(rng.random(n) < 0.6, 0.0, rng.lognormal(0, 1, n)),
+            "flag": (rng.random(n) < 0.3).astype(float),
+            "level": rng.normal(size=n),
+        }
+    )
+
+
+# ------------------------------------------------------------ spread_ties
+def test_spread_ties_is_a_randomised_pit_and_inverts_exactly():
+    X = zero_inflated()
+    encoder = TabularEncoder(random_state=0).fit(X)
+    Z = encoder.transform(X)
+    zeros = (X["count"] == 0).to_numpy()
+    share = zeros.mean()
+    # The zeros fill the lower `share` of the CDF uniformly, not one point...
+    u = stats.norm.cdf(Z[zeros, 0])
+    assert u.max() <= share + 1e-3 and len(np.unique(Z[zeros, 0])) > 1000
+    assert stats.kstest(u / share, "uniform").pvalue > 0.01
+    # ...so the encoded column is close to a standard normal overall.
+    assert stats.kstest(Z[:, 0], "norm").statistic < 0.03
+    ones = (X["flag"] == 1).to_numpy()
+    assert (stats.norm.cdf(Z[ones, 1]) >= 1 - ones.mean() - 1e-3).all()
+    # Decoding maps each interval back to its value, exactly.
+    back = encoder.inverse_transform(Z)
+    np.testing.assert_array_equal(back["count"].to_numpy() == 0, zeros)
+    np.testing.assert_array_equal(back["flag"], X["flag"])
+    # Seeded: the same rows encode the same way every call.
+    np.testing.assert_array_equal(encoder.transform(X), Z)
+
+
+def test_without_spread_ties_the_minimum_is_one_extreme_point():
+    X = zero_inflated()
+    Z = TabularEncoder(random_state=0, spread_ties=False).fit_transform(X)
+    zeros = (X["count"] == 0).to_numpy()
+    np.testing.assert_allclose(Z[zeros, 0], stats.norm.ppf(1e-7), rtol=1e-6)
+
+
+def test_standard_normal_draws_decode_to_the_real_zero_rate():
+    """What a perfect generator of the encoded space gives back."""
+    X = zero_inflated(4000)
+    encoder = TabularEncoder(random_state=0).fit(X)
+    rng = np.random.default_rng(1)
+    decoded = encoder.inverse_transform(rng.standard_normal((20_000, 3)))
+    assert (decoded["count"] == 0).mean() == pytest.approx(
+        (X["count"] == 0).mean(), abs=0.015
+    )
+    assert set(decoded["flag"]) == {0.0, 1.0}
+
+
+def test_samplers_pass_spread_ties_to_their_encoder():
+    X = zero_inflated(300)
+    y = np.r_[np.zeros(250, int), np.ones(50, int)]
+    for cls in (LDMOverSampler, DDPMOverSampler):
+        on = cls(**FAST).fit(X, y)
+        off = cls(spread_ties=False, **FAST).fit(X, y)
+        assert on.encoder_.spread_ties and not off.encoder_.spread_ties
+
+
+# -------------------------------------------------------- candidate_factor
+def two_class_table(seed: int = 0):
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame(
+        {
+            "a": rng.normal(size=600),
+            "b": rng.lognormal(size=600),
+            "c": rng.choice(["x", "y", "z"], 600),
+        }
+    )
+    y = np.r_[np.zeros(540, int), np.ones(60, int)]
+    X.loc[y == 1, "a"] += 1.5
+    return X, y
+
+
+@pytest.mark.parametrize("cls", [LDMOverSampler, DDPMOverSampler])
+def test_candidate_factor_keeps_counts_and_rows_the_filter_accepts(cls, tmp_path):
+    X, y = two_class_table()
+    plain = cls(**FAST).fit(X, y)
+    assert plain.filter_ is None  # nothing trained without over-generation
+    filtered = cls(candidate_factor=4, **FAST).fit(X, y)
+    X_new = filtered.sample(500, class_label=1)
+    assert len(X_new) == 500 and list(X_new.columns) == list(X.columns)
+    # The filter, trained on the real rows, rates the kept rows as class 1 at
+    # least as often as it rates unfiltered rows from the same generator.
+    import torch
+
+    def proba(rows):
+        encoded = torch.as_tensor(filtered.encoder_.transform(rows))
+        with torch.no_grad():
+            return torch.softmax(filtered.filter_(encoded), 1)[:, 1].numpy()
+
+    unfiltered = cls(candidate_factor=1, **FAST).fit(X, y).sample(500, class_label=1)
+    kept, plain_rows = proba(X_new), proba(unfiltered)
+    assert (kept >= 0.5).mean() > 0.9
+    assert (kept >= 0.5).mean() > (plain_rows >= 0.5).mean()
+    # Drawn at random among the accepted rows, not the best rated: many kept
+    # rows are rated well below the top.
+    assert (kept < 0.9).mean() > 0.2
+    # The filter is saved and loaded with the model.
+    again = load(filtered.save(tmp_path / "m.ldm"))
+    pd.testing.assert_frame_equal(
+        again.sample(50, class_label=1), filtered.sample(50, class_label=1)
+    )
+
+
+def test_candidate_factor_one_leaves_generation_unchanged():
+    X, y = two_class_table()
+    a = LDMOverSampler(**FAST).fit(X, y).sample(100, class_label=1)
+    b = LDMOverSampler(candidate_factor=1, **FAST).fit(X, y).sample(100, class_label=1)
+    pd.testing.assert_frame_equal(a, b)
+    with pytest.raises(ValueError, match="candidate_factor"):
+        LDMOverSampler(candidate_factor=0).fit(X, y)
+
+
+# ----------------------------------------------------------------- metrics
+def test_class_faithfulness_tells_rows_of_the_wrong_class():
+    X, y = two_class_table()
+    numeric = X[["a", "b"]]
+    scorer = ClassFaithfulness(random_state=0).fit(numeric, y)
+    assert set(scorer.real_) == {0, 1} and scorer.real_[1] > 0.2
+    # Fresh rows of class 1 score like the real ones; class-0 rows labelled 1
+    # score far lower.
+    fresh, y_fresh = two_class_table(seed=1)
+    own = scorer.score(fresh[["a", "b"]][y_fresh == 1], 1)
+    wrong = scorer.score(fresh[["a", "b"]][y_fresh == 0].iloc[:60], 1)
+    assert own == pytest.approx(scorer.real_[1], abs=0.1)
+    assert wrong < own / 2
+    table = class_faithfulness(
+        numeric, y, fresh[["a", "b"]].iloc[:120], np.r_[np.zeros(60), np.ones(60)],
+        random_state=0,
+    )  # fmt: skip
+    assert list(table.columns) == ["real", "synthetic", "gap"]
+    np.testing.assert_allclose(table["gap"], table["synthetic"] - table["real"])
+    with pytest.raises(ValueError, match="at least two classes"):
+        ClassFaithfulness().fit(numeric.iloc[:10], np.zeros(10))
+
+
+def test_zero_rate_gaps_known_answer():
+    real = pd.DataFrame({"c": [0, 0, 0, 1], "d": [0, 1, 2, 3], "e": [0, 0, 0, 0]})
+    synthetic = pd.DataFrame({"c": [0, 1, 1, 1], "d": [0, 0, 0, 0], "e": [1, 1, 1, 1]})
+    gaps = zero_rate_gaps(real, synthetic)
+    # Only "c" is zero in at least half of the real rows (and not all).
+    assert gaps.to_dict() == {"c": pytest.approx(0.25 - 0.75)}
