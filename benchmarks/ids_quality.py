@@ -2,8 +2,10 @@
 
 A thin wrapper over ``ldm-oversample benchmark`` (one protocol, in
 :mod:`ldm_oversample.benchmark`) with this repository's defaults: the shared
-sample as data, ``benchmarks/ids_quality/`` for ``results.csv`` and the plots,
-and ``benchmarks/ids_quality.md`` for the report. Every option of
+sample as data, ``docs/benchmark/`` for ``results.csv`` and the plots, and
+``docs/benchmark.md`` for the report (the packaged benchmark of the docs).
+``ids_quality.md`` next to this file is the output of this script's previous,
+separate protocol, kept for the figures the changelog quotes. Every option of
 ``ldm-oversample benchmark --help`` is accepted, ``--jobs`` for parallel runs.
 
 Usage::
@@ -29,8 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     defaults = {
         "--data": str(DEFAULT_DATA),
-        "--out": str(HERE / "ids_quality"),
-        "--report": str(HERE / "ids_quality.md"),
+        "--out": str(HERE.parent / "docs" / "benchmark"),
+        "--report": str(HERE.parent / "docs" / "benchmark.md"),
     }
     for option, value in defaults.items():
         if option not in argv:

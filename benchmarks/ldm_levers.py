@@ -32,6 +32,7 @@ LEVERS = {
     "spread_ties=False": {"spread_ties": False},
     "candidate_factor=3": {"candidate_factor": 3},
     "guidance w=1 (class dropout 0.1)": {"guidance_scale": 1.0, "cond_dropout": 0.1},
+    "noise_temperature=1.0 (the default before this run)": {"noise_temperature": 1.0},
     "noise_temperature=1.2": {"noise_temperature": 1.2},
     "latent_dim=32": {"latent_dim": 32},
     "eta=1 (stochastic DDIM)": {"solver": "ddim", "eta": 1.0},

@@ -11,9 +11,10 @@ transform) and on (ties spread over the quantiles they occupy), and reports:
    median against the real ones;
 2. the CICIoT2023 counters: for Benign vs each of two attacks at 10%, the
    largest and mean gap between the zero rate of the synthetic attack rows
-   and that of the held-out real attack rows, over the columns that are zero
-   in 5-95% of those rows; the training attack rows' own gap is the sampling
-   noise floor. Also the detection AUC and class faithfulness.
+   and that of the held-out real attack rows (a validation part of the
+   training split: the test split is never used), over the columns that are
+   zero in 5-95% of those rows; the training attack rows' own gap is the
+   sampling noise floor. Also the detection AUC and class faithfulness.
 
 Usage::
 
@@ -187,7 +188,8 @@ def main(argv=None) -> None:
         "",
         "`gap_max`/`gap_mean`: largest/mean absolute difference between the "
         "zero rate of the generated attack rows and that of the held-out real "
-        "attack rows, over columns zero in 5-95% of those rows; `noise_*`: the "
+        "attack rows (validation part of the training split), over columns "
+        "zero in 5-95% of those rows; `noise_*`: the "
         "same for the real training attack rows (sampling noise). "
         "`faithfulness`: mean P(attack) of the generated rows by forests "
         "cross-fitted on the held-out rows (`faithfulness_real`: of real "

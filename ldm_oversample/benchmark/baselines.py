@@ -60,13 +60,16 @@ class NormalSpaceSMOTE(BaseEstimator):
     """
 
     def __init__(
-        self, k_neighbors: int = 5, n_quantiles: int = 1000, random_state=None
+        self,
+        k_neighbors: int = 5,
+        n_quantiles: int = 1000,
+        random_state: int | None = None,
     ) -> None:
         self.k_neighbors = k_neighbors
         self.n_quantiles = n_quantiles
         self.random_state = random_state
 
-    def fit_resample(self, X, y):
+    def fit_resample(self, X: Any, y: Any) -> tuple[Any, np.ndarray]:
         """Balance ``X, y``; the original rows come first, unchanged.
 
         Parameters

@@ -25,6 +25,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from numbers import Integral
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -283,7 +284,11 @@ def run_benchmark(
     _check_names(list(sampler_params or {}), SAMPLERS, "sampler in sampler_params")
     for name, params in (sampler_params or {}).items():
         make_sampler(name, 0, device=device, params=params)  # typos fail here
-    seed_list = list(range(seeds)) if isinstance(seeds, Integral) else list(seeds)
+    seed_list: list[int] = (
+        list(range(int(seeds)))
+        if isinstance(seeds, Integral)
+        else [int(s) for s in cast("Sequence[int]", seeds)]
+    )
     if not seed_list:
         raise ValueError(f"seeds must be at least 1; got {seeds}")
     if threshold_cv is not None and threshold_cv < 2:

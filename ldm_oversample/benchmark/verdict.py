@@ -12,6 +12,7 @@ utility target holds on the hard tasks.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -84,9 +85,8 @@ def verdict_lines(results: pd.DataFrame, classifiers: Sequence[str]) -> list[str
             "|---|---|---|---|---|---|---|---|",
         ]
         gaps: dict[str, list[float]] = {clf: [], tuned: []}
-        for (attack, ratio), part in table.groupby(
-            level=["attack", "ratio"], sort=False
-        ):
+        for key, part in table.groupby(level=["attack", "ratio"], sort=False):
+            attack, ratio = cast(tuple[str, float], key)
             part = part.droplevel(["attack", "ratio"])
             scores = {pair: part.get(pair, np.nan) for pair in pairs}
             best = max(scores, key=lambda pair: scores[pair])
@@ -122,12 +122,9 @@ def verdict_lines(results: pd.DataFrame, classifiers: Sequence[str]) -> list[str
 
 def _wins(f1: pd.Series, attack, ratio, mine: tuple, other: tuple) -> str:
     """Seeds on which ``mine`` beats ``other``, as ``"k/n"``."""
-    a = f1.xs(
-        (attack, ratio, *mine), level=["attack", "ratio", "sampler", "classifier"]
-    )
-    b = f1.xs(
-        (attack, ratio, *other), level=["attack", "ratio", "sampler", "classifier"]
-    )
+    levels: Any = ["attack", "ratio", "sampler", "classifier"]
+    a = f1.xs((attack, ratio, *mine), level=levels)
+    b = f1.xs((attack, ratio, *other), level=levels)
     a, b = a.align(b, join="inner")
     return f"{int((a > b).sum())}/{len(a)}"
 
