@@ -136,7 +136,7 @@ def _benchmark(args: argparse.Namespace) -> int:
         result,
         args.out,
         command=command,
-        context=_context_lines(frame, args.data, args.device, args.attacks),
+        context=_context_lines(frame, args.data, args.device, args.attacks or ()),
         plots=not args.no_plots,
         report_path=args.report,
     )

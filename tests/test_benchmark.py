@@ -88,6 +88,7 @@ def tiny_result():
         samplers=["none", "random", "smote", "ldm"],
         classifiers=["rf", "hgb"],
         sampler_params=TINY,
+        threshold_cv=2,
         progress=False,
     )
 
@@ -428,3 +429,20 @@ def test_markdown_table_known_answer():
     assert markdown_table(frame, ".2f") == (
         "| name | n | x |\n|---|---|---|\n| a | 1 | 0.12 |\n| b | 20 |  |"
     )
+
+
+def test_cli_benchmark_defaults_to_every_family(tmp_path):
+    """No --attacks: every family of the data, and the report is written."""
+    data = tmp_path / "part-00000.csv"
+    write_original_layout(data)
+    out = tmp_path / "out"
+    argv = [
+        "benchmark", "--data", str(data), "--ratios", "0.2", "--seeds", "1",
+        "--samplers", "none", "--classifiers", "rf", "--threshold-cv", "0",
+        "--out", str(out), "--quiet", "--no-plots",
+    ]  # fmt: skip
+    assert main(argv) == 0
+    results = pd.read_csv(out / "results.csv")
+    assert set(results["attack"]) == {"Spoofing"}  # the one non-benign family
+    assert set(results["classifier"]) == {"rf"}  # no tuned threshold with 0
+    assert "Spoofing @ 0.2" in (out / "report.md").read_text()

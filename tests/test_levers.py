@@ -97,8 +97,8 @@ def test_candidate_factor_keeps_counts_and_rows_the_filter_accepts(cls, tmp_path
     plain = cls(**FAST).fit(X, y)
     assert plain.filter_ is None  # nothing trained without over-generation
     filtered = cls(candidate_factor=4, **FAST).fit(X, y)
-    X_new = filtered.sample(500, class_label=1)
-    assert len(X_new) == 500 and list(X_new.columns) == list(X.columns)
+    X_new = filtered.sample(300, class_label=1)
+    assert len(X_new) == 300 and list(X_new.columns) == list(X.columns)
     # The filter, trained on the real rows, rates the kept rows as class 1 at
     # least as often as it rates unfiltered rows from the same generator.
     import torch
@@ -108,7 +108,7 @@ def test_candidate_factor_keeps_counts_and_rows_the_filter_accepts(cls, tmp_path
         with torch.no_grad():
             return torch.softmax(filtered.filter_(encoded), 1)[:, 1].numpy()
 
-    unfiltered = cls(candidate_factor=1, **FAST).fit(X, y).sample(500, class_label=1)
+    unfiltered = cls(candidate_factor=1, **FAST).fit(X, y).sample(300, class_label=1)
     kept, plain_rows = proba(X_new), proba(unfiltered)
     assert (kept >= 0.5).mean() > 0.9
     assert (kept >= 0.5).mean() > (plain_rows >= 0.5).mean()

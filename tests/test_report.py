@@ -64,6 +64,7 @@ def result():
         samplers=["none", "smote", "ldm"],
         classifiers=["rf"],
         sampler_params=TINY,
+        threshold_cv=None,  # tuned thresholds: test_threshold_and_verdict.py
         progress=False,
     )
 
@@ -184,7 +185,8 @@ def test_report_has_the_rules_table_with_the_real_rows(tmp_path):
     )
     result = run_benchmark(
         frame, attacks=["Spoofing"], ratios=[0.2], seeds=1,
-        samplers=["smote"], classifiers=["rf"], progress=False,
+        samplers=["smote"], classifiers=["rf"], threshold_cv=None,
+        progress=False,
     )  # fmt: skip
     text = write_report(result, tmp_path, command="c", plots=False).read_text()
     assert "## Consistency rules" in text
