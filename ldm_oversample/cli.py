@@ -116,7 +116,7 @@ def _benchmark(args: argparse.Namespace) -> int:
     frame = load_ciciot2023(args.data)
     result = run_benchmark(
         frame,
-        attacks=args.attacks,
+        attacks=args.attacks if "binary" in args.tasks else [],
         ratios=args.ratios,
         seeds=args.seeds,
         samplers=args.samplers,
@@ -125,6 +125,7 @@ def _benchmark(args: argparse.Namespace) -> int:
         sampler_params=params,
         threshold_cv=args.threshold_cv or None,
         holdout=args.holdout,
+        multiclass="multiclass" in args.tasks,
         n_jobs=args.n_jobs,
         jobs=args.jobs,
         progress=not args.quiet,
@@ -344,6 +345,15 @@ def _add_benchmark_parser(sub) -> None:
         default="test",
         help="score on the test split, or on a validation part of the training "
         "split (to choose settings without seeing the test split)",
+    )
+    bench.add_argument(
+        "--tasks",
+        nargs="+",
+        choices=["binary", "multiclass"],
+        default=["binary"],
+        help="binary: Benign vs each attack, one task each; multiclass: every "
+        "family at once, each attack family cut to the ratio and raised back by "
+        "one sampling_strategy dict, scored by macro-F1 and per-class F1",
     )
     bench.add_argument(
         "--n-jobs",

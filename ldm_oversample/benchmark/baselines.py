@@ -51,6 +51,8 @@ class NormalSpaceSMOTE(BaseEstimator):
 
     Parameters
     ----------
+    sampling_strategy : str, float or dict, default="auto"
+        As in imbalanced-learn's SMOTE.
     k_neighbors : int, default=5
         Neighbours of SMOTE, capped at the minority rows minus one.
     n_quantiles : int, default=1000
@@ -61,10 +63,12 @@ class NormalSpaceSMOTE(BaseEstimator):
 
     def __init__(
         self,
+        sampling_strategy: Any = "auto",
         k_neighbors: int = 5,
         n_quantiles: int = 1000,
         random_state: int | None = None,
     ) -> None:
+        self.sampling_strategy = sampling_strategy
         self.k_neighbors = k_neighbors
         self.n_quantiles = n_quantiles
         self.random_state = random_state
@@ -94,6 +98,7 @@ class NormalSpaceSMOTE(BaseEstimator):
         )
         Z = transform.fit_transform(frame.to_numpy(dtype=np.float64))
         smote = SMOTE(
+            sampling_strategy=self.sampling_strategy,
             k_neighbors=max(1, min(self.k_neighbors, smallest - 1)),
             random_state=self.random_state,
         )

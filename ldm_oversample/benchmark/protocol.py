@@ -35,6 +35,7 @@ from sklearn.model_selection import train_test_split
 from tqdm.auto import tqdm
 
 from .baselines import GENERATORS, SAMPLERS, make_sampler
+from .multiclass import run_multiclass
 from .scoring import CLASSIFIERS, RULE_PREFIX, THRESHOLD_SUFFIX, Run
 
 __all__ = [
@@ -206,6 +207,13 @@ class BenchmarkResult:
         (every seed's split has the same sizes).
     settings : dict, default={}
         The run's ``holdout`` and ``threshold_cv``.
+    multiclass : DataFrame, default=empty
+        The multiclass task's tidy results (:mod:`.multiclass`): columns
+        ``ratio, sampler, classifier, seed, metric, value``, metrics
+        ``macro_f1`` and ``"f1: <family>"`` per class.
+    multiclass_splits : dict, default={}
+        Per ratio, the training rows per class of the first seed's
+        multiclass split.
     """
 
     results: pd.DataFrame
@@ -213,6 +221,8 @@ class BenchmarkResult:
     importances: dict = field(default_factory=dict)
     splits: dict = field(default_factory=dict)
     settings: dict = field(default_factory=dict)
+    multiclass: pd.DataFrame = field(default_factory=pd.DataFrame)
+    multiclass_splits: dict = field(default_factory=dict)
 
 
 def run_benchmark(
@@ -227,6 +237,7 @@ def run_benchmark(
     sampler_params: dict[str, dict] | None = None,
     threshold_cv: int | None = 5,
     holdout: str = "test",
+    multiclass: bool = False,
     n_jobs: int | None = None,
     jobs: int = 1,
     progress: bool = True,
@@ -299,7 +310,11 @@ def run_benchmark(
     names = attack_families(frame) if attacks is None else list(attacks)
     tasks = [make_task(frame, attack) for attack in names]
     if jobs > 1:
-        parts = [(a, r, s) for a in names for r in ratios for s in seed_list]
+        parts: list[tuple[str | None, float, int]] = [
+            (a, r, s) for a in names for r in ratios for s in seed_list
+        ]
+        if multiclass:
+            parts += [(None, r, s) for r in ratios for s in seed_list]
         threads = max(1, (os.cpu_count() or 1) // jobs)
         calls = (
             delayed(_run_part)(
@@ -321,6 +336,18 @@ def run_benchmark(
     out = BenchmarkResult(
         pd.DataFrame(), settings={"holdout": holdout, "threshold_cv": threshold_cv}
     )
+    if multiclass:
+        rows: list[dict] = []
+        out.multiclass_splits = run_multiclass(
+            frame, ratios=ratios, seeds=seed_list, samplers=samplers,
+            classifiers=classifiers, device=device, sampler_params=sampler_params,
+            holdout=holdout, n_jobs=n_jobs,
+            record=lambda ratio, seed, sampler, clf, metric, value: rows.append(
+                dict(ratio=ratio, sampler=sampler, classifier=clf, seed=seed,
+                     metric=metric, value=float(value))
+            ),
+        )  # fmt: skip
+        out.multiclass = pd.DataFrame(rows, columns=list(_COLUMNS[1:]))
     runs = [(t, r, s) for t in tasks for r in ratios for s in seed_list]
     bar = tqdm(runs, desc="benchmark", disable=not progress, unit="run")
     for (X, y, attack), ratio, seed in bar:
@@ -340,15 +367,21 @@ def run_benchmark(
             synthetic = run.score(name, classifiers)
             if seed == seed_list[0] and synthetic is not None and name in PLOTTED:
                 out.examples[key][name] = synthetic
-    out.results = pd.DataFrame(records)
+    out.results = pd.DataFrame(records, columns=list(_COLUMNS))
     return out
 
 
 def _run_part(frame, attack, ratio, seed, threads, kwargs) -> BenchmarkResult:
-    """One run of a parallel benchmark, in a worker process."""
+    """One run of a parallel benchmark, in a worker process (``attack`` None:
+    the multiclass task)."""
     torch.set_num_threads(threads)
     return run_benchmark(
-        frame, attacks=[attack], ratios=[ratio], seeds=[seed], **kwargs
+        frame,
+        attacks=[] if attack is None else [attack],
+        ratios=[ratio],
+        seeds=[seed],
+        multiclass=attack is None,
+        **kwargs,
     )
 
 
@@ -368,14 +401,17 @@ def merge_results(parts: Sequence[BenchmarkResult]) -> BenchmarkResult:
     merged = BenchmarkResult(
         pd.concat([p.results for p in parts], ignore_index=True),
         settings=dict(parts[0].settings) if parts else {},
+        multiclass=pd.concat([p.multiclass for p in parts], ignore_index=True),
     )
     for part in parts:
-        for name in ("examples", "importances", "splits"):
+        for name in ("examples", "importances", "splits", "multiclass_splits"):
             mine = getattr(merged, name)
             for key, value in getattr(part, name).items():
                 mine.setdefault(key, value)
     return merged
 
+
+_COLUMNS = ("attack", "ratio", "sampler", "classifier", "seed", "metric", "value")
 
 #: Samplers whose synthetic rows the report plots.
 PLOTTED = frozenset({"smote", "smote_normal", *GENERATORS})

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..metrics import rule_violations
+from .multiclass import MULTICLASS, multiclass_tables
 from .protocol import RULE_PREFIX, THRESHOLD_SUFFIX, BenchmarkResult
 from .rules import CICIOT2023_RULES
 from .verdict import HARD, TARGET_GAIN, TARGET_WORST, verdict_lines, wins_table
@@ -441,13 +442,15 @@ def write_report(
         "",
         *context,
         "",
-        "Protocol: Benign vs each attack; stratified 70/30 split per seed; the "
-        "attack rows of the training split cut to `ratio` x the benign rows (the "
-        "test split is untouched); each sampler balances the training split; each "
-        "classifier is trained on the balanced rows and scored on the test split. "
-        "Fidelity compares the synthetic attack rows with the held-out real "
-        "attack rows. " + _seed_note(results) + " The best mean per task is in bold."
-        + _settings_note(result.settings),
+        ("Protocol: Benign vs each attack; stratified 70/30 split per seed; the "
+         "attack rows of the training split cut to `ratio` x the benign rows (the "
+         "test split is untouched); each sampler balances the training split; "
+         "each classifier is trained on the balanced rows and scored on the test "
+         "split. Fidelity compares the synthetic attack rows with the held-out "
+         "real attack rows. " if len(results) else
+         "Only the multiclass task was run (below). ")
+        + _seed_note(results if len(results) else result.multiclass)
+        + " The best mean per task is in bold." + _settings_note(result.settings),
         "",
         *_tasks_table(result),
         "",
@@ -462,6 +465,24 @@ def write_report(
         ),
         "",
     ]  # fmt: skip
+    if len(results):
+        lines += _binary_sections(result, samplers, classifiers)
+    lines += _multiclass_section(result, out)
+    if plots and len(results):
+        rel = Path(os.path.relpath(out.resolve(), report.parent.resolve()))
+        prefix = "" if rel == Path(".") else rel.as_posix() + "/"
+        lines += _plots(result, out, samplers, classifiers, prefix)
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text("\n".join(lines) + "\n")
+    return report
+
+
+def _binary_sections(
+    result: BenchmarkResult, samplers: Sequence[str], classifiers: Sequence[str]
+) -> list[str]:
+    """F1, the verdict, wins, fidelity, rules and time of the binary tasks."""
+    results = result.results
+    lines: list[str] = []
     for clf in classifiers:
         lines += [f"## Attack-class F1 ({clf})", "", *_headline(results, clf, samplers)]
         lines += ["", *_best_per_task(results, clf), ""]
@@ -536,13 +557,43 @@ def write_report(
         *_metric_table(results, TIME_COLUMNS, "-", ".3g"),
         "",
     ]
-    if plots:
-        rel = Path(os.path.relpath(out.resolve(), report.parent.resolve()))
-        prefix = "" if rel == Path(".") else rel.as_posix() + "/"
-        lines += _plots(result, out, samplers, classifiers, prefix)
-    report.parent.mkdir(parents=True, exist_ok=True)
-    report.write_text("\n".join(lines) + "\n")
-    return report
+    return lines
+
+
+def _multiclass_section(result: BenchmarkResult, out: Path) -> list[str]:
+    """The multiclass task's tables (and its CSV), if it was run."""
+    if result.multiclass.empty:
+        return []
+    result.multiclass.to_csv(out / "multiclass.csv", index=False)
+    failed = result.multiclass[result.multiclass["metric"] == "failed"]
+    failed = failed[failed["value"] > 0]
+    note = (
+        " Failed (rows left unbalanced, as imbalanced-learn refused them): "
+        + ", ".join(
+            f"{name} at ratio {ratio:g} on {len(part)} seed(s)"
+            for (ratio, name), part in failed.groupby(["ratio", "sampler"])
+        )
+        + "."
+        if len(failed)
+        else ""
+    )
+    return [
+        f"## Multiclass: {MULTICLASS}",
+        "",
+        "Every family at once: a stratified 70/30 split of the whole table, "
+        "the training rows of every attack family cut to `ratio` x the "
+        "benign rows, and one `sampling_strategy` dict that raises each cut "
+        "family back to the benign count (random under-sampling runs at its "
+        "default instead). Scores at the most probable class; no threshold "
+        "is tuned. Rows per class in training: "
+        + "; ".join(
+            f"ratio {r:g}: " + ", ".join(f"{c} {n}" for c, n in sizes.items())
+            for r, sizes in result.multiclass_splits.items()
+        )
+        + "." + note,
+        "",
+        *multiclass_tables(result.multiclass),
+    ]
 
 
 def _plots(result, out: Path, samplers, classifiers, prefix: str) -> list[str]:
