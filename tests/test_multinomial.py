@@ -100,6 +100,25 @@ def test_loss_is_zero_for_an_oracle_and_positive_otherwise(process):
     assert (process.loss(x0, x_t, wrong, t)[:3] > 0.01).all()
 
 
+def test_loss_is_T_times_the_step_kl_as_in_tabddpm(process):
+    """TabDDPM's ``kl / pt`` with ``pt = 1/T``: the sampled step's KL (or the
+    decoder NLL at t = 0) times T, averaged over the categorical columns."""
+    x0 = onehot([[0, 1], [2, 0]])
+    x_t = onehot([[1, 1], [2, 1]])
+    t = torch.tensor([0, 7])
+    logits = torch.tensor(
+        [[0.3, -1.0, 0.2, 0.5, 0.0], [1.0, 0.0, -2.0, 0.1, 0.4]], dtype=torch.float64
+    )
+    # By hand, from the Bayes posteriors (checked by enumeration above).
+    x0_hat = torch.cat([logits[:, :3].softmax(1), logits[:, 3:].softmax(1)], 1)
+    p = process.posterior_probs(x_t, x0_hat, t, t - 1)
+    q = process.posterior_probs(x_t, x0, t, t - 1)
+    nll = -(x0[0] * p[0].log()).sum()
+    kl = (q[1] * (q[1].clamp_min(1e-30).log() - p[1].log())).sum()
+    expected = torch.stack([nll, kl]) * T / len(SLICES)
+    torch.testing.assert_close(process.loss(x0, x_t, logits, t), expected)
+
+
 def test_sample_onehot_follows_probabilities(process):
     probs = torch.tensor([[0.2, 0.5, 0.3, 0.9, 0.1]], dtype=torch.float64).repeat(
         20000, 1

@@ -175,11 +175,17 @@ class MultinomialDiffusion:
     def loss(
         self, x0: torch.Tensor, x_t: torch.Tensor, logits: torch.Tensor, t: torch.Tensor
     ) -> torch.Tensor:
-        """Per-row loss averaged over blocks: KL of the one-step posteriors.
+        """Per-row loss averaged over blocks: ``T`` x the one-step posterior KL.
 
-        For ``t > 0`` it is ``KL(q(x_{t-1} | x_t, x_0) || p(x_{t-1} | x_t))``; for
-        ``t = 0`` the negative log-likelihood of ``x_0`` under the model's
-        posterior (Hoogeboom et al. 2021, as in TabDDPM).
+        For ``t > 0`` the term is ``KL(q(x_{t-1} | x_t, x_0) || p(x_{t-1} | x_t))``;
+        for ``t = 0`` the negative log-likelihood of ``x_0`` under the model's
+        posterior (Hoogeboom et al. 2021). With ``t`` drawn uniformly, ``T``
+        times the term is an unbiased estimate of the sum over all timesteps,
+        the variational bound, as TabDDPM's ``kl / pt`` with ``pt = 1 / T``.
+        Without that weight the categorical part is ``T`` times lighter than
+        the Gaussian MSE it is added to, and categories are learned poorly.
+        TabDDPM's ``kl_prior`` term is left out: it does not depend on the
+        network, so it has no gradient.
 
         Parameters
         ----------
@@ -207,4 +213,4 @@ class MultinomialDiffusion:
         total = torch.zeros(x0.shape[0], device=x0.device, dtype=x0.dtype)
         for a, b in self.slices:
             total = total + per_entry[:, a:b].sum(1)
-        return total / max(1, len(self.slices))
+        return total * (self.n_timesteps / max(1, len(self.slices)))
