@@ -1,8 +1,10 @@
 """Shared base of the generative over-samplers.
 
-:class:`BaseGenerativeOverSampler` plugs into imbalanced-learn's contract: the
-inherited ``fit_resample`` validates the parameters, the target and
-``sampling_strategy``; ``_fit_resample`` fits the generator, generates
+:class:`BaseGenerativeOverSampler` plugs into imbalanced-learn's contract:
+``fit_resample`` validates the parameters, the target and ``sampling_strategy``
+(the checks, with messages that name the column or class, are in
+:mod:`._validation`), as imbalanced-learn's does, then ``_fit_resample`` fits
+the generator, generates
 ``sampling_strategy_[c]`` rows for each class ``c`` and returns the original rows
 (unchanged, first) followed by the new ones. Subclasses implement only
 ``_fit_generator`` and ``_generate_encoded``.
@@ -17,7 +19,7 @@ import os
 import warnings
 from abc import abstractmethod
 from collections.abc import Callable, Iterator, Mapping
-from numbers import Integral, Real
+from numbers import Integral
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +31,21 @@ from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_sampling_strategy, check_target_type
 from numpy.typing import ArrayLike
 from sklearn.base import _fit_context
+from sklearn.preprocessing import label_binarize
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from tqdm.auto import tqdm
 
+from ._validation import (
+    check_fit_params,
+    check_missing_labels,
+    check_missing_values,
+    check_table_shape,
+    check_unique_columns,
+    resolve_sampling_strategy,
+    restore_containers,
+)
 from .identifiers import check_identifier_columns
 from .tabular import TabularEncoder, resolve_categorical_features
 from .utils import (
@@ -182,9 +194,9 @@ class BaseGenerativeOverSampler(BaseOverSampler):
     def _check_X_y(self, X, y, accept_sparse=None):
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
         # Shapes first, with messages that name X and y (sklearn's do not).
-        _check_table_shape(X, y)
+        check_table_shape(X, y)
         if isinstance(X, pd.DataFrame):
-            _check_unique_columns(X)
+            check_unique_columns(X)
             validate_data(self, X=X, y=y, reset=True, skip_check_array=True)
         else:
             # Missing values are reported below, by column, for arrays too.
@@ -200,9 +212,15 @@ class BaseGenerativeOverSampler(BaseOverSampler):
             if not sp.issparse(X) and X.dtype.kind in "US":
                 X = X.astype(object)
         # Every row, before any subsampling for training.
-        _check_missing_values(X, self.categorical_features)
-        _check_strategy_against_y(self.sampling_strategy, y)
+        check_missing_values(X, self.categorical_features)
         return X, y, binarize_y
+
+    def _resolve_strategy(self, y) -> None:
+        """Set ``sampling_strategy_``, calling a callable strategy once."""
+        strategy = resolve_sampling_strategy(self.sampling_strategy, y)
+        self.sampling_strategy_ = check_sampling_strategy(
+            strategy, y, self._sampling_type
+        )
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X: ArrayLike, y: ArrayLike) -> BaseGenerativeOverSampler:
@@ -221,15 +239,14 @@ class BaseGenerativeOverSampler(BaseOverSampler):
             The fitted sampler; call :meth:`sample` to draw rows.
         """
         with self._fit_or_forget():
-            _check_missing_labels(y)
+            check_missing_labels(y)
             check_classification_targets(y)
             X, y, _ = self._check_X_y(X, y)
-            self.sampling_strategy_ = check_sampling_strategy(
-                self.sampling_strategy, y, self._sampling_type
-            )
+            self._resolve_strategy(y)
             self._fit(X, y)
         return self
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit_resample(
         self, X: ArrayLike, y: ArrayLike, **params: Any
     ) -> tuple[Any, Any]:
@@ -242,7 +259,10 @@ class BaseGenerativeOverSampler(BaseOverSampler):
         y : array-like of shape (n_samples,)
             Class labels.
         **params : dict
-            Unused; for imbalanced-learn's signature.
+            None is supported yet: imbalanced-learn's signature passes them on,
+            and each one raises an error that names it (a ``ValueError`` for
+            ``sample_weight``, a ``TypeError`` otherwise) rather than being
+            dropped.
 
         Returns
         -------
@@ -250,14 +270,22 @@ class BaseGenerativeOverSampler(BaseOverSampler):
             The rows of ``X`` (unchanged, first; a DataFrame gets a fresh
             ``0..n-1`` index) followed by ``sampling_strategy_[c]`` new rows of
             each class ``c``, in the container, columns and dtypes of ``X``.
-        y_resampled : ndarray of shape (n_samples_new,)
-            The labels of ``X_resampled``.
+        y_resampled : ndarray or Series of shape (n_samples_new,)
+            The labels of ``X_resampled`` (a Series if ``y`` is one).
         """
+        check_fit_params(self, params)
         with self._fit_or_forget():
-            # Before imbalanced-learn's target check, whose errors for None
-            # labels are a bare comparison TypeError or "unknown label type".
-            _check_missing_labels(y)
-            return super().fit_resample(X, y, **params)
+            # Before the target check, whose errors for None labels are a bare
+            # comparison TypeError or "unknown label type".
+            check_missing_labels(y)
+            check_classification_targets(y)
+            X_in, y_in = X, y
+            X, y, binarize_y = self._check_X_y(X, y)
+            self._resolve_strategy(y)
+            X_res, y_res = self._fit_resample(X, y)
+            if binarize_y:
+                y_res = label_binarize(y_res, classes=np.unique(y))
+            return restore_containers(X_in, y_in, X_res, y_res)
 
     @contextlib.contextmanager
     def _fit_or_forget(self) -> Iterator[None]:
@@ -597,232 +625,3 @@ def _concat_rows(X, parts: list):
     if isinstance(X, pd.DataFrame):
         return _concat_tables([X, *parts])
     return np.concatenate([X, *parts])
-
-
-# ------------------------------------------------------ input validation
-#: A class with fewer rows than this, when over-sampled by a neural sampler, gets
-#: a warning: its synthetic rows can only stay close to those few rows.
-_FEW_ROWS = 6
-
-
-def _check_table_shape(X, y) -> None:
-    """X is 2-D, non-empty, with one label in ``y`` per row."""
-    shape = getattr(X, "shape", None)
-    if shape is None:
-        try:
-            shape = np.shape(X)
-        except ValueError as exc:  # ragged nested lists
-            raise ValueError(
-                "X must be a 2-D table of shape (n_samples, n_features), but its "
-                "rows have different lengths; give every row the same features."
-            ) from exc
-    shape = tuple(shape)
-    if len(shape) != 2:
-        hint = (
-            "If it holds a single feature, reshape it with X.reshape(-1, 1) or "
-            "pass a one-column DataFrame."
-            if len(shape) == 1
-            else "Flatten each sample into one row of features first."
-        )
-        raise ValueError(
-            f"X must be 2-D, of shape (n_samples, n_features); got a {len(shape)}-D "
-            f"input of shape {shape}. {hint}"
-        )
-    n_labels = len(y)
-    if shape[0] != n_labels:
-        raise ValueError(
-            f"X and y have inconsistent numbers of rows: X has {shape[0]} rows but "
-            f"y has {n_labels} labels. Pass exactly one label in y per row of X."
-        )
-    # The wording of sklearn's own message, which its estimator checks expect.
-    for axis, unit in ((0, "sample"), (1, "feature")):
-        if shape[axis] == 0:
-            raise ValueError(
-                f"X is empty: it has 0 {unit}(s) (shape={shape}) while a minimum "
-                f"of 1 is required. Pass at least one {unit} to resample."
-            )
-
-
-def _check_missing_labels(y) -> None:
-    """Every row of a 1-D ``y`` has a label (no None, NaN or ``pd.NA``)."""
-    labels = np.asarray(y, dtype=object) if isinstance(y, pd.Series) else np.asarray(y)
-    if labels.ndim != 1 or labels.dtype.kind not in "fcOU":
-        return  # integer, bool and string arrays cannot hold a missing label
-    missing = np.flatnonzero(pd.isna(labels))
-    if len(missing):
-        rows = ", ".join(str(i) for i in missing[:5]) + (
-            ", ..." if len(missing) > 5 else ""
-        )
-        raise ValueError(
-            f"y has {len(missing)} missing label(s) (None or NaN), at row "
-            f"position(s) {rows}. Every row needs a class: drop those rows from X "
-            "and y, or give them a label."
-        )
-
-
-def _check_unique_columns(X: pd.DataFrame) -> None:
-    """Column names of a DataFrame must be unique (columns are found by name)."""
-    duplicated = X.columns[X.columns.duplicated()].unique().tolist()
-    if duplicated:
-        raise ValueError(
-            f"X has duplicate column names {duplicated}; every column needs a "
-            "unique name. Rename or drop the duplicates before resampling."
-        )
-
-
-def _check_missing_values(X, categorical_features) -> None:
-    """No NaN or infinity in numeric columns, no missing value in categorical ones.
-
-    Checked on every row here, since the diffusion samplers may fit their
-    encoder on a subsample. Columns that cannot be read as numbers are left to
-    the encoder, which says why.
-    """
-    from .tabular import resolve_categorical_features
-
-    if sp.issparse(X):
-        if X.dtype.kind not in "fc":
-            return
-        coo = X.tocoo()
-        numeric_bad = np.unique(coo.col[~np.isfinite(coo.data)]).tolist()
-        categorical_bad: list = []
-    else:
-        mask = resolve_categorical_features(X, categorical_features)
-        frame = isinstance(X, pd.DataFrame)
-        names = list(X.columns) if frame else list(range(X.shape[1]))
-        numeric_bad, categorical_bad = [], []
-        for j, name in enumerate(names):
-            column = X.iloc[:, j] if frame else X[:, j]
-            if pd.api.types.is_datetime64_any_dtype(column.dtype):
-                continue  # the encoder rejects datetimes, with its own message
-            missing = bool(pd.isna(column).any())
-            if mask[j]:
-                if missing:
-                    categorical_bad.append(name)
-                continue
-            if not missing:
-                try:
-                    values = np.asarray(column, dtype=np.float64)
-                except (TypeError, ValueError):
-                    continue
-                missing = not np.isfinite(values).all()
-            if missing:
-                numeric_bad.append(name)
-    problems = []
-    if numeric_bad:
-        problems.append(
-            f"Numeric columns {numeric_bad} contain NaN or infinite values; impute "
-            "or drop them before resampling."
-        )
-    if categorical_bad:
-        problems.append(
-            f"Categorical columns {categorical_bad} contain missing values (None or "
-            "NaN); fill them (for example with a 'missing' category) before "
-            "resampling."
-        )
-    if problems:
-        raise ValueError(" ".join(problems))
-
-
-def _check_strategy_against_y(sampling_strategy, y) -> None:
-    """Validate ``sampling_strategy`` against the classes of ``y``.
-
-    imbalanced-learn's ``check_sampling_strategy`` computes the strategy after
-    this; the checks here give messages that name the parameter and the class
-    at fault, and catch what it lets through (non-integer counts, a callable
-    that does not return a dict). A callable strategy is therefore called
-    twice, here and by imbalanced-learn, so it must be a pure function of y.
-    """
-    labels, counts = np.unique(np.asarray(y), return_counts=True)
-    if len(labels) < 2:
-        raise ValueError(
-            f"The target 'y' has only {len(labels)} class "
-            f"({', '.join(format_label(k) for k in labels.tolist())}); over-sampling "
-            "needs at least 2 classes to balance. Check that y holds the class "
-            "labels of every row."
-        )
-    stats = dict(zip(labels.tolist(), counts.tolist(), strict=True))
-    strategy = sampling_strategy
-    if callable(strategy):
-        strategy = strategy(y)
-        if not isinstance(strategy, Mapping):
-            raise ValueError(
-                "sampling_strategy is a callable, so it must return a dict mapping "
-                "classes to their number of rows after resampling; it returned "
-                f"{type(strategy).__name__} {strategy!r:.80}."
-            )
-    if isinstance(strategy, Mapping):
-        unknown = [label for label in strategy if label not in stats]
-        if unknown:
-            raise ValueError(
-                "sampling_strategy names classes that are not in y: "
-                f"{', '.join(format_label(k) for k in unknown)}. Use only labels "
-                f"present in y ({', '.join(format_label(k) for k in stats)})."
-            )
-        for label, n_rows in strategy.items():
-            name = format_label(label)
-            if not isinstance(n_rows, Integral) or isinstance(n_rows, bool):
-                raise ValueError(
-                    f"sampling_strategy[{name}] must be an integer number of rows "
-                    f"for class {name}; got {n_rows!r}."
-                )
-            if n_rows < 0:
-                raise ValueError(
-                    f"sampling_strategy[{name}]={int(n_rows)} is a negative number "
-                    f"of rows; give the number of rows class {name} should have "
-                    f"after resampling (at least the {stats[label]} it has)."
-                )
-            if n_rows < stats[label]:
-                raise ValueError(
-                    f"sampling_strategy[{name}]={int(n_rows)} asks for fewer rows "
-                    f"than the {stats[label]} that class {name} has; an "
-                    f"over-sampler only adds rows, so ask for at least "
-                    f"{stats[label]}."
-                )
-    elif isinstance(strategy, Real):
-        if len(labels) != 2:
-            raise ValueError(
-                f"sampling_strategy={strategy!r} is a float, which only works for "
-                f"two classes; y has {len(labels)}. Pass a dict of the number of "
-                "rows wanted per class instead."
-            )
-        majority = int(np.argmax(counts))
-        n_major = int(counts[majority])
-        for label, count in stats.items():
-            if label == labels[majority]:
-                continue
-            target = int(n_major * float(strategy))
-            if target <= count:
-                raise ValueError(
-                    f"sampling_strategy={strategy!r} would give class "
-                    f"{format_label(label)} {target} rows ({strategy!r} times the "
-                    f"{n_major} of the majority class "
-                    f"{format_label(labels[majority])}), no more than the {count} "
-                    "it has; an over-sampler only adds rows, so use a ratio of at "
-                    f"least {(count + 1) / n_major:.3g}."
-                )
-
-
-def _warn_few_rows(sampler, y) -> None:
-    """Warn about each class to over-sample that has fewer than ``_FEW_ROWS`` rows.
-
-    The neural samplers generate for such a class anyway; its synthetic rows can
-    only stay close to the few real ones.
-    """
-    import warnings
-
-    strategy = getattr(sampler, "sampling_strategy_", None) or {}
-    labels, counts = np.unique(np.asarray(y), return_counts=True)
-    for label, count in zip(labels.tolist(), counts.tolist(), strict=True):
-        n_new = int(strategy.get(label, 0))
-        if n_new > 0 and count < _FEW_ROWS:
-            rows = "1 row" if count == 1 else f"{count} rows"
-            warnings.warn(
-                f"Class {format_label(label)} has only {rows}; "
-                f"{type(sampler).__name__} still generates {n_new} rows for it, "
-                "but they will stay close to those few rows (a generator cannot "
-                f"learn a class's spread from fewer than {_FEW_ROWS} rows). Collect "
-                "more rows of this class, or check its synthetic rows before "
-                "training on them.",
-                UserWarning,
-                stacklevel=3,
-            )

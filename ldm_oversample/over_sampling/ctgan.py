@@ -12,7 +12,8 @@ from numpy.typing import ArrayLike
 from sklearn.utils._param_validation import Interval
 from torch.nn import functional as F
 
-from ..base import BaseGenerativeOverSampler, _warn_few_rows, fill_doc
+from .._validation import warn_few_rows
+from ..base import BaseGenerativeOverSampler, fill_doc
 from ..nn import PacDiscriminator, ResidualGenerator, gradient_penalty, span_activations
 from ..tabular import TabularEncoder
 from ..training import train_module
@@ -234,7 +235,7 @@ class CTGANOverSampler(BaseGenerativeOverSampler):
         gen_dims = _positive_dims(self.generator_dims, "generator_dims")
         disc_dims = _positive_dims(self.discriminator_dims, "discriminator_dims")
         device = resolve_device(self.device)
-        _warn_few_rows(self, y)
+        warn_few_rows(self, y)
         enc_seed, g_seed, d_seed, train_seed = draw_seeds(seed, 4)
 
         encoder = self._make_encoder(enc_seed).fit(X)

@@ -11,7 +11,8 @@ import torch
 from numpy.typing import ArrayLike
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ..base import BaseGenerativeOverSampler, _warn_few_rows, fill_doc
+from .._validation import warn_few_rows
+from ..base import BaseGenerativeOverSampler, fill_doc
 from ..diffusion import GaussianDiffusion, make_schedule, make_solver
 from ..diffusion.solvers import check_solver
 from ..nn import TabularVAE
@@ -291,7 +292,7 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         if any(h < 1 for h in hidden):
             raise ValueError(f"ae_hidden_dims must be positive integers; got {hidden}.")
         device = resolve_device(self.device)
-        _warn_few_rows(self, y)
+        warn_few_rows(self, y)
         # A fifth seed leaves the first four as they were before the filter.
         ae_seed, diff_seed, cap_seed, enc_seed, filter_seed = draw_seeds(seed, 5)
         X_fit, labels, row_weights = self._training_set(X, y, classes, cap_seed)
