@@ -119,3 +119,21 @@ def test_common_parameters_are_accepted_and_verbose_reports(capsys):
     assert "k_neighbors=5" in out
     with pytest.raises(ValueError, match="max_epochs"):
         SMOTEOverSampler(max_epochs=0).fit_resample(X, y)
+
+
+@pytest.mark.parametrize("scale", [1e153, 1e300, 1e306])
+def test_huge_values_give_imblearn_rows_on_the_unscaled_table(scale):
+    """Values whose squared distances overflow are scaled by a power of two
+    for the search and back: the rows are SMOTE's on ``X``, times ``scale``.
+    (imbalanced-learn's own SMOTE on ``X * 1e300`` picks wrong neighbours.)"""
+    X, y = make_classification(
+        n_samples=400, n_features=5, weights=[0.85], random_state=1
+    )
+    n_new = int(np.sum(y == 0) - np.sum(y == 1))
+    sampler = SMOTEOverSampler(k_neighbors=4).fit(X * scale, y)
+    ours = sampler._generate(n_new, 1, torch.Generator().manual_seed(7))
+    seed = int(
+        torch.randint(0, 2**31 - 1, (1,), generator=torch.Generator().manual_seed(7))
+    )
+    ref = SMOTE(k_neighbors=4, random_state=seed).fit_resample(X, y)[0][len(X) :]
+    np.testing.assert_allclose(ours.astype(np.float64), ref * scale, rtol=1e-12)

@@ -73,9 +73,11 @@ class SMOTEOverSampler(BaseGenerativeOverSampler):
     effect.
 
     The nearest-neighbour search squares distances between rows, which
-    overflows for numeric values beyond about 1e150 in magnitude: such columns
-    raise a ``ValueError`` that names them (rescale them first). The neural
-    samplers handle such values.
+    overflows for numeric values beyond about 1e150 in magnitude. Such tables
+    are scaled by a power of two for the search and back, which is exact, so
+    the rows are those imbalanced-learn would make without the overflow. Only
+    a table whose numeric values span more than float64 can hold at once
+    (about 1e-150 next to 1e150) raises a ``ValueError``.
 
     Examples
     --------
@@ -137,14 +139,15 @@ class SMOTEOverSampler(BaseGenerativeOverSampler):
     def _fit_generator(self, X, y, classes, seed) -> dict[str, Any]:
         resolve_device(self.device)  # a bad device is an error here too
         encoder = self._make_encoder(seed).fit(X)
-        _check_distance_range(encoder)
         mask = encoder.categorical_mask_
+        table = _working_table(X, mask)
+        _distance_scale(table, mask, list(encoder.columns_))  # fail early
         variant = "SMOTEN" if mask.all() else "SMOTENC" if mask.any() else "SMOTE"
         return {
             "device_": "cpu",
             "encoder_": encoder,
             "variant_": variant,
-            "_X_fit": _working_table(X, mask),
+            "_X_fit": table,
             "_y_fit": y,
         }
 
@@ -192,8 +195,13 @@ class SMOTEOverSampler(BaseGenerativeOverSampler):
                 f"{self.variant_}: {n_samples} rows of class {label} from {count} "
                 f"with k_neighbors={k}"
             )
-        X_res, _ = sampler.fit_resample(self._X_fit, self._y_fit)
+        names = list(self.encoder_.columns_)
+        exponent = _distance_scale(self._X_fit, mask, names)
+        X_fit = _rescaled(self._X_fit, mask, exponent) if exponent else self._X_fit
+        X_res, _ = sampler.fit_resample(X_fit, self._y_fit)
         new = np.asarray(X_res, dtype=object)[len(self._y_fit) :]
+        if exponent:
+            new = _rescaled(new, mask, -exponent)
         return self._blank_identifiers(
             self.encoder_.from_columns([new[:, j] for j in range(new.shape[1])])
         )
@@ -214,26 +222,49 @@ def _working_table(X, mask: np.ndarray) -> np.ndarray:
 #: Largest squared distance the nearest-neighbour search may meet; beyond it
 #: (values of about 1e150) the squares overflow to infinity.
 _MAX_SQUARED_DISTANCE = 1e300
+#: Smallest magnitude that keeps full float64 precision (normal numbers).
+_MIN_NORMAL = float(np.finfo(np.float64).tiny) * 2.0**52
 
 
-def _check_distance_range(encoder) -> None:
-    """Raise if squared distances between rows could overflow float64."""
-    spans = encoder.numeric_spans
-    if not spans:
-        return
-    magnitude = np.maximum(np.abs(encoder.numeric_min_), np.abs(encoder.numeric_max_))
-    # A difference is at most twice the magnitude; SMOTENC's median-std penalty
-    # on categorical columns stays below that too. Twice again for safety.
-    limit = np.sqrt(_MAX_SQUARED_DISTANCE / len(spans)) / 4.0
-    bad = [span.name for span, m in zip(spans, magnitude, strict=True) if m > limit]
-    if bad:
+def _distance_scale(table: np.ndarray, mask: np.ndarray, names) -> int:
+    """The power of two ``-k`` that brings the numeric columns into a range
+    where squared distances cannot overflow; 0 when they already are.
+
+    All numeric columns are scaled alike, so neighbours, SMOTENC's median-std
+    penalty and the interpolations are imbalanced-learn's on the raw values:
+    multiplying by a power of two is exact in floating point.
+    """
+    numeric = np.flatnonzero(~mask)
+    if not len(numeric):
+        return 0
+    values = np.abs(table[:, numeric].astype(np.float64))
+    # A difference is at most twice the magnitude; SMOTENC's penalty stays
+    # below that too. Twice again for safety.
+    limit = np.sqrt(_MAX_SQUARED_DISTANCE / len(numeric)) / 4.0
+    top = float(values.max()) if values.size else 0.0
+    if top <= limit:
+        return 0
+    k = int(np.ceil(np.log2(top / limit)))
+    smallest = np.where(values > 0, values, np.inf).min(axis=0)
+    if float(smallest.min()) * 2.0**-k < _MIN_NORMAL:
+        ends = (values.max(axis=0) > limit) | (smallest * 2.0**-k < _MIN_NORMAL)
+        spread = [names[j] for j, end in zip(numeric, ends, strict=True) if end]
         raise ValueError(
-            f"Numeric columns {bad} hold values up to {magnitude.max():.3g} in "
-            "magnitude; SMOTE's nearest-neighbour search squares the distances "
-            f"between rows, which overflows beyond about {limit:.0e}. Rescale these "
-            "columns (for example divide them by a power of ten) before resampling "
-            "with SMOTE, or use one of the neural samplers."
+            f"Numeric columns {spread} span magnitudes from {smallest.min():.3g} to "
+            f"{top:.3g}; SMOTE's nearest-neighbour search squares the distances "
+            "between rows, and no common rescaling keeps both ends within float64. "
+            "Rescale or log-transform the largest columns before resampling with "
+            "SMOTE, or use one of the neural samplers."
         )
+    return -k
+
+
+def _rescaled(table: np.ndarray, mask: np.ndarray, exponent: int) -> np.ndarray:
+    """``table`` with its numeric columns times ``2 ** exponent`` (exactly)."""
+    out = table.copy()
+    for j in np.flatnonzero(~mask):
+        out[:, j] = np.ldexp(table[:, j].astype(np.float64), exponent)
+    return out
 
 
 SMOTEOverSampler.__doc__ = fill_doc(SMOTEOverSampler.__doc__)
