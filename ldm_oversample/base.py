@@ -186,6 +186,11 @@ class BaseGenerativeOverSampler(BaseOverSampler):
     _generation_chunk_size = 16_384
     _generation_chunk_size_cuda = 262_144
 
+    #: Whether SciPy sparse X is accepted (densified for the generator and
+    #: returned sparse). The neural samplers refuse it: on sparse term
+    #: matrices they return degenerate rows.
+    _accepts_sparse = False
+
     #: Fitted attributes without a trailing underscore (saved, and dropped by
     #: a failed fit, with the others).
     _private_fitted_attributes: tuple[str, ...] = ()
@@ -209,6 +214,16 @@ class BaseGenerativeOverSampler(BaseOverSampler):
                 dtype=None,
                 ensure_all_finite=False,
             )
+            if sp.issparse(X) and not self._accepts_sparse:
+                raise TypeError(
+                    f"{type(self).__name__} does not take sparse input: a generator "
+                    "fitted to thousands of mostly-zero columns returns degenerate "
+                    "rows (for a TF-IDF matrix, empty documents). Reduce X to a "
+                    "dense table first, for example with "
+                    "sklearn.decomposition.TruncatedSVD(n_components=100) before the "
+                    "sampler in an imblearn Pipeline, or use SMOTEOverSampler, which "
+                    "interpolates sparse rows."
+                )
             if not sp.issparse(X) and X.dtype.kind in "US":
                 X = X.astype(object)
         # Every row, before any subsampling for training.
@@ -525,6 +540,7 @@ class BaseGenerativeOverSampler(BaseOverSampler):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.string = True
+        tags.input_tags.sparse = self._accepts_sparse
         return tags
 
 

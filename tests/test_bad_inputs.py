@@ -230,7 +230,18 @@ CASES = [
             ),
             numeric_array()[1],
         ),
-        Raises(ValueError, mentions("[0, 1, 2]", "NaN")),
+        {
+            "*": Raises(TypeError, mentions("sparse", "TruncatedSVD")),
+            "SMOTEOverSampler": Raises(ValueError, mentions("[0, 1, 2]", "NaN")),
+        },
+    ),
+    Case(
+        "sparse_matrix",
+        lambda: (sp.csr_matrix(numeric_array()[0]), numeric_array()[1]),
+        {
+            "*": Raises(TypeError, mentions("sparse", "TruncatedSVD")),
+            "SMOTEOverSampler": OK,
+        },
     ),
     Case(
         "inf_in_object_array",

@@ -137,3 +137,22 @@ def test_huge_values_give_imblearn_rows_on_the_unscaled_table(scale):
     )
     ref = SMOTE(k_neighbors=4, random_state=seed).fit_resample(X, y)[0][len(X) :]
     np.testing.assert_allclose(ours.astype(np.float64), ref * scale, rtol=1e-12)
+
+
+def test_sparse_term_matrix_stays_sparse_and_non_degenerate():
+    """TF-IDF-like rows: SMOTE interpolates documents, so no new one is empty
+    (the neural samplers refuse sparse input instead; see test_bad_inputs)."""
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(0)
+    X = sp.random(300, 2000, density=0.01, format="csr", random_state=1)
+    X = X + sp.csr_matrix((np.ones(300), (np.arange(300), rng.integers(0, 2000, 300))),
+                          shape=(300, 2000))  # fmt: skip
+    y = (np.arange(300) < 40).astype(int)
+    X_res, _ = SMOTEOverSampler(random_state=0).fit_resample(X, y)
+    assert sp.issparse(X_res) and X_res.shape == (520, 2000)
+    new = X_res[300:]
+    assert (new.getnnz(axis=1) > 0).all()
+    # Each new row lies on a segment between two real minority documents, so
+    # its support is inside the union of theirs: not dense noise.
+    assert new.getnnz(axis=1).max() <= 2 * X[:40].getnnz(axis=1).max()

@@ -91,6 +91,7 @@ class SMOTEOverSampler(BaseGenerativeOverSampler):
     """
 
     _private_fitted_attributes = ("_X_fit", "_y_fit")
+    _accepts_sparse = True
 
     _parameter_constraints: dict = {
         # SMOTE does not decode a generator's output, so it has no
