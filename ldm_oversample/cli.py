@@ -141,7 +141,14 @@ def _benchmark(args: argparse.Namespace) -> int:
         plots=not args.no_plots,
         report_path=args.report,
     )
-    print(f"Wrote {report} and {args.out / 'results.csv'}.")
+    tables = [
+        args.out / name
+        for name, part in (("results.csv", result.results), ("multiclass.csv",
+                                                            result.multiclass))
+        if len(part) or (name == "results.csv" and result.multiclass.empty)
+    ]  # fmt: skip
+    written = " and ".join(map(str, tables))
+    print(f"Wrote {report} and {written}.")
     return 0
 
 

@@ -418,7 +418,8 @@ def write_report(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     results = result.results
-    results.to_csv(out / "results.csv", index=False)
+    if len(results) or result.multiclass.empty:
+        results.to_csv(out / "results.csv", index=False)
     samplers = list(dict.fromkeys(results["sampler"]))
     classifiers = [c for c in dict.fromkeys(results["classifier"]) if c != "-"]
     report = Path(report_path) if report_path else out / "report.md"
@@ -454,19 +455,21 @@ def write_report(
         "",
         *_tasks_table(result),
         "",
-        "## What the columns mean",
-        "",
-        f"Each metric in one line; {where} explains them in full.",
-        "",
-        *_glossary(
-            ["f1", "precision", "recall", "macro_f1", *FIDELITY_COLUMNS,
-             "rule: any", *TIME_COLUMNS],
-            guide,
-        ),
-        "",
-    ]  # fmt: skip
+    ]
     if len(results):
-        lines += _binary_sections(result, samplers, classifiers)
+        lines += [
+            "## What the columns mean",
+            "",
+            f"Each metric in one line; {where} explains them in full.",
+            "",
+            *_glossary(
+                ["f1", "precision", "recall", "macro_f1", *FIDELITY_COLUMNS,
+                 "rule: any", *TIME_COLUMNS],
+                guide,
+            ),
+            "",
+            *_binary_sections(result, samplers, classifiers),
+        ]  # fmt: skip
     lines += _multiclass_section(result, out)
     if plots and len(results):
         rel = Path(os.path.relpath(out.resolve(), report.parent.resolve()))
