@@ -276,6 +276,11 @@ def run_benchmark(
         Score on the test split, or on a validation part of the training split
         (see :func:`scarce_split`) to choose settings without seeing the test
         split.
+    multiclass : bool, default=False
+        Also run the multiclass task (:mod:`.multiclass`): every family at
+        once, each attack family cut to the ratio and raised back by one
+        ``sampling_strategy`` dict, scored by macro-F1 and per-class F1
+        (:attr:`BenchmarkResult.multiclass`). ``attacks=[]`` runs it alone.
     n_jobs : int or None, default=None
         Jobs of the random forest.
     jobs : int, default=1
