@@ -5,8 +5,9 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import torch
@@ -121,6 +122,15 @@ def make_generator(seed: int, device: torch.device | str = "cpu") -> torch.Gener
     return torch.Generator(device=device).manual_seed(int(seed))
 
 
+ModuleT = TypeVar("ModuleT", bound=torch.nn.Module)
+
+#: Held while the samplers touch torch's process-wide state: the global RNG
+#: while weights are initialised, the device of a shared fitted network, the
+#: float32 matmul precision. Fits and ``sample`` calls in threads then give
+#: the serial results.
+GLOBAL_STATE_LOCK = threading.RLock()
+
+
 @contextlib.contextmanager
 def seeded_torch(seed: int, device: torch.device) -> Iterator[None]:
     """Seed torch's global RNG inside the block and restore it afterwards.
@@ -141,9 +151,32 @@ def seeded_torch(seed: int, device: torch.device) -> Iterator[None]:
     None
     """
     devices = [device] if device.type == "cuda" else []
-    with torch.random.fork_rng(devices=devices):
+    # Samplers fitted in threads (joblib's threading backend, Dask's threaded
+    # scheduler) would otherwise draw each other's initial weights.
+    with GLOBAL_STATE_LOCK, torch.random.fork_rng(devices=devices):
         torch.manual_seed(int(seed))
         yield
+
+
+def module_on(module: ModuleT, device: torch.device) -> ModuleT:
+    """``module`` moved to ``device`` in place, under :data:`GLOBAL_STATE_LOCK`.
+
+    A fitted network is shared by every thread sampling from one sampler;
+    moving it while another thread runs it would mix devices mid-call, so
+    moves are serialised (a module already there is returned as it is).
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+    device : torch.device
+
+    Returns
+    -------
+    module : torch.nn.Module
+        The same object.
+    """
+    with GLOBAL_STATE_LOCK:
+        return module.to(device)
 
 
 def format_label(label: Any) -> str:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
+from ..utils import GLOBAL_STATE_LOCK
 from .solvers import run_solver
 
 if TYPE_CHECKING:
@@ -66,22 +67,48 @@ def resolve_precision(precision: str, device: torch.device) -> str:
     return precision
 
 
+class _TF32Blocks:
+    """Counts the open ``matmul_precision("tf32")`` blocks of all threads.
+
+    The setting is process-wide: the first block to open saves the caller's
+    setting and the last to close restores it, whatever order overlapping
+    blocks (threads sampling on one GPU) close in.
+    """
+
+    open = 0
+    previous = "highest"
+
+    @classmethod
+    def enter(cls) -> None:
+        with GLOBAL_STATE_LOCK:
+            if cls.open == 0:
+                cls.previous = torch.get_float32_matmul_precision()
+                torch.set_float32_matmul_precision("high")
+            cls.open += 1
+
+    @classmethod
+    def exit(cls) -> None:
+        with GLOBAL_STATE_LOCK:
+            cls.open -= 1
+            if cls.open == 0:
+                torch.set_float32_matmul_precision(cls.previous)
+
+
 @contextmanager
 def matmul_precision(precision: str) -> Iterator[None]:
     """Allow TF32 matmuls inside the block when ``precision == "tf32"``.
 
-    The global setting is restored on exit, so the caller's own code is not
-    affected.
+    The global setting is restored when the last such block of any thread
+    exits, so the caller's own code is not affected afterwards.
     """
     if precision != "tf32":
         yield
         return
-    previous = torch.get_float32_matmul_precision()
-    torch.set_float32_matmul_precision("high")
+    _TF32Blocks.enter()
     try:
         yield
     finally:
-        torch.set_float32_matmul_precision(previous)
+        _TF32Blocks.exit()
 
 
 def conditional_model_fn(

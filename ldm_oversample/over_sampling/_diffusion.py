@@ -26,7 +26,7 @@ from ..diffusion.solvers import DDIMSolver, run_solver
 from ..nn import MLPDenoiser, RowClassifier
 from ..tabular import TabularEncoder
 from ..training import train_module
-from ..utils import make_generator, seeded_torch
+from ..utils import make_generator, module_on, seeded_torch
 
 __all__ = ["DIFFUSION_CONSTRAINTS", "DiffusionSamplerMixin", "cap_rows_per_class"]
 
@@ -208,7 +208,7 @@ class DiffusionSamplerMixin:
                 )
             )
         assert self.filter_ is not None  # only called with a filter
-        filter_ = self.filter_.to(rows.device)
+        filter_ = module_on(self.filter_, rows.device)
         proba = torch.softmax(filter_(scored), dim=1)[:, class_index]
         # Random order among the accepted rows, then the rest by rating.
         noise = torch.rand(len(rows), device=rows.device, generator=generator)
@@ -229,7 +229,7 @@ class DiffusionSamplerMixin:
         faster at these chunk sizes: ``benchmarks/gpu_sampling.md``.)
         """
         device = self._device()
-        denoiser = self.denoiser_.to(device)
+        denoiser = module_on(self.denoiser_, device)
         solver = self._make_solver()
         solver.set_timesteps(self.n_sampling_steps)
         precision = resolve_precision(self.precision, device)

@@ -17,7 +17,13 @@ from ..base import BaseGenerativeOverSampler, fill_doc
 from ..nn import PacDiscriminator, ResidualGenerator, gradient_penalty, span_activations
 from ..tabular import TabularEncoder
 from ..training import train_module
-from ..utils import draw_seeds, make_generator, resolve_device, seeded_torch
+from ..utils import (
+    draw_seeds,
+    make_generator,
+    module_on,
+    resolve_device,
+    seeded_torch,
+)
 
 __all__ = ["CTGANOverSampler"]
 
@@ -361,7 +367,7 @@ class CTGANOverSampler(BaseGenerativeOverSampler):
     @torch.inference_mode()
     def _generate_encoded(self, n_samples, class_index, generator):
         device = self._device()
-        net = self.generator_.to(device).eval()
+        net = module_on(self.generator_, device).eval()
         n_classes = len(self.classes_)
         cond = torch.zeros((n_samples, net.cond_dim), device=device)
         cond[:, class_index] = 1.0

@@ -16,7 +16,7 @@ from ..base import BaseGenerativeOverSampler, fill_doc
 from ..diffusion import GaussianDiffusion, make_schedule, make_solver
 from ..diffusion.solvers import check_solver
 from ..nn import TabularVAE
-from ..utils import draw_seeds, resolve_device, seeded_torch
+from ..utils import draw_seeds, module_on, resolve_device, seeded_torch
 from ._diffusion import DIFFUSION_CONSTRAINTS, DiffusionSamplerMixin
 
 __all__ = ["LDMOverSampler"]
@@ -376,7 +376,7 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         mean = torch.as_tensor(self.latent_mean_, device=device)
         std = torch.as_tensor(self.latent_std_, device=device)
         labels = torch.full((len(z),), class_index, dtype=torch.long, device=device)
-        return self.autoencoder_.to(device).decode(z * std + mean, labels)
+        return module_on(self.autoencoder_, device).decode(z * std + mean, labels)
 
 
 LDMOverSampler.__doc__ = fill_doc(
