@@ -57,7 +57,12 @@ from .utils import (
     runtime_device,
 )
 
-__all__ = ["BaseGenerativeOverSampler"]
+__all__ = ["SAMPLER_CLASSES", "BaseGenerativeOverSampler"]
+
+#: The package's sampler classes by qualified name, filled as they are
+#: defined: the classes a model file may name (:mod:`.persistence` reads it,
+#: so it need not import the samplers).
+SAMPLER_CLASSES: dict[str, type] = {}
 
 #: Numpydoc fragments for the parameters every sampler shares.
 COMMON_PARAMETERS_DOC = {
@@ -185,6 +190,11 @@ class BaseGenerativeOverSampler(BaseOverSampler):
     #: ``benchmarks/gpu_sampling.py`` for how they were chosen).
     _generation_chunk_size = 16_384
     _generation_chunk_size_cuda = 262_144
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__module__.startswith("ldm_oversample."):
+            SAMPLER_CLASSES[f"{cls.__module__}.{cls.__qualname__}"] = cls
 
     #: Whether SciPy sparse X is accepted (densified for the generator and
     #: returned sparse). The neural samplers refuse it: on sparse term

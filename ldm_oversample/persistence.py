@@ -3,8 +3,11 @@
 A model file is one NumPy ``.npz`` archive (a zip of ``.npy`` arrays) holding:
 
 - ``__metadata__``: JSON text with the file format and version, the versions
-  of ldm_oversample and torch that wrote it, the sampler's class and
-  parameters, and its fitted state as a tree of plain values;
+  of ldm_oversample, torch, NumPy, pandas and scikit-learn that wrote it, the
+  sampler's class and parameters, and its fitted state as a tree of plain
+  values (scikit-learn transforms as their parameters and documented fitted
+  attributes, :mod:`._sklearn_state`, so that no scikit-learn internals are
+  stored);
 - one array per numeric array, tensor or network weight of that state, which
   the JSON refers to by name;
 - ``__digest__``: a SHA-256 of the JSON and of every array, so that a file
@@ -33,16 +36,20 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import sklearn
 import torch
-from sklearn.mixture import BayesianGaussianMixture
-from sklearn.preprocessing import QuantileTransformer
 
+from ._sklearn_state import FITTED_ATTRIBUTES, export_state, import_state
 from ._version import __version__
+from .base import SAMPLER_CLASSES
 
 __all__ = ["ModelFileError", "ModelVersionWarning", "load", "save"]
 
 FORMAT = "ldm_oversample-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: Format 1 restored scikit-learn transforms from their ``__dict__`` and did
+#: not record scikit-learn's version; it is still read, with a warning.
+READABLE_FORMATS = (1, 2)
 _METADATA = "__metadata__"
 _DIGEST = "__digest__"
 #: First byte of a pickle of protocol 2 or later (joblib's files too).
@@ -58,8 +65,9 @@ class ModelVersionWarning(UserWarning):
 
 
 def _trusted_classes() -> dict[str, type]:
-    """Classes a model file may instantiate, by qualified name."""
-    from . import over_sampling
+    """Classes a model file may instantiate, by qualified name: the samplers
+    (registered by :class:`~ldm_oversample.base.BaseGenerativeOverSampler`, so
+    this module need not import them) and their parts."""
     from .diffusion import GaussianDiffusion, MixedDiffusion
     from .diffusion.multinomial import MultinomialDiffusion
     from .diffusion.schedules import NoiseSchedule
@@ -73,10 +81,7 @@ def _trusted_classes() -> dict[str, type]:
     from .tabular import ColumnSpan, TabularEncoder
 
     classes = [
-        over_sampling.LDMOverSampler,
-        over_sampling.DDPMOverSampler,
-        over_sampling.CTGANOverSampler,
-        over_sampling.SMOTEOverSampler,
+        *SAMPLER_CLASSES.values(),
         TabularEncoder,
         ColumnSpan,
         GaussianDiffusion,
@@ -88,8 +93,7 @@ def _trusted_classes() -> dict[str, type]:
         TabularVAE,
         ResidualGenerator,
         PacDiscriminator,
-        QuantileTransformer,
-        BayesianGaussianMixture,
+        *FITTED_ATTRIBUTES,
     ]
     return {_qualname(cls): cls for cls in classes}
 
@@ -136,6 +140,9 @@ def save(estimator: Any, path: str | os.PathLike[str]) -> Path:
         "format_version": FORMAT_VERSION,
         "ldm_oversample_version": __version__,
         "torch_version": torch.__version__,
+        "numpy_version": np.__version__,
+        "pandas_version": pd.__version__,
+        "sklearn_version": sklearn.__version__,
         "estimator": writer.estimator(estimator),
     }
     text = json.dumps(tree, allow_nan=False)
@@ -229,6 +236,14 @@ class _Writer:
         if isinstance(value, pd.api.extensions.ExtensionDtype):
             return {"$": "pandas_dtype", "v": str(value)}
         name = _qualname(type(value))
+        if type(value) in FITTED_ATTRIBUTES:
+            params, fitted = export_state(value)
+            return {
+                "$": "sklearn",
+                "class": name,
+                "params": self.node(params, f"{where}.params"),
+                "fitted": self.node(fitted, f"{where}.fitted"),
+            }
         if name in _trusted_classes() and (
             is_dataclass(value) or hasattr(value, "__dict__")
         ):
@@ -345,7 +360,8 @@ def load(path: str | os.PathLike[str]) -> Any:
         raise ModelFileError(f"{path} has unreadable metadata: {exc}.") from None
     _check_header(tree, path)
     try:
-        return _Reader(arrays).estimator(tree["estimator"], "estimator")
+        reader = _Reader(arrays, legacy=tree.get("format_version") == 1)
+        return reader.estimator(tree["estimator"], "estimator")
     except ModelFileError as exc:
         raise ModelFileError(f"{path} is not a valid model file: {exc}") from None
 
@@ -368,12 +384,30 @@ def _check_header(tree: Any, path: Path) -> None:
         raise ModelFileError(f"{path} is not an ldm_oversample model file.")
     version = tree.get("format_version")
     saved_by = tree.get("ldm_oversample_version")
-    if version != FORMAT_VERSION:
+    if version not in READABLE_FORMATS:
         raise ModelFileError(
             f"{path} uses model file format {version!r}, written by "
             f"ldm_oversample {saved_by}; this is ldm_oversample {__version__}, "
-            f"which reads format {FORMAT_VERSION}. Install ldm_oversample "
-            f"{saved_by} to load it, or refit the model."
+            f"which reads formats {', '.join(map(str, READABLE_FORMATS))}. Install "
+            f"ldm_oversample {saved_by} to load it, or refit the model."
+        )
+    if version == 1:
+        warnings.warn(
+            f"{path} uses model file format 1, which did not record the "
+            "scikit-learn version and restores its transforms from scikit-learn "
+            "internals; if it was saved under another scikit-learn than "
+            f"{sklearn.__version__}, its samples may be wrong: refit and save again.",
+            ModelVersionWarning,
+            stacklevel=3,
+        )
+    saved_sklearn = str(tree.get("sklearn_version", sklearn.__version__))
+    if _major(saved_sklearn) != _major(sklearn.__version__):
+        raise ModelFileError(
+            f"{path} was saved under scikit-learn {saved_sklearn}; this is "
+            f"scikit-learn {sklearn.__version__}. The file stores its transforms "
+            "as documented scikit-learn attributes, which keep their meaning only "
+            f"within one major version: install scikit-learn "
+            f"{_major(saved_sklearn)}.x to load it, or refit the model."
         )
     if saved_by != __version__:
         warnings.warn(
@@ -385,11 +419,20 @@ def _check_header(tree: Any, path: Path) -> None:
         )
 
 
-class _Reader:
-    """Rebuilds objects from the JSON nodes of :class:`_Writer`."""
+def _major(version: str) -> str:
+    return version.split(".", 1)[0]
 
-    def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+
+class _Reader:
+    """Rebuilds objects from the JSON nodes of :class:`_Writer`.
+
+    ``legacy``: a format-1 file, whose scikit-learn transforms are stored as
+    their ``__dict__``; in later files such a node is refused.
+    """
+
+    def __init__(self, arrays: dict[str, np.ndarray], legacy: bool = False) -> None:
         self.arrays = arrays
+        self.legacy = legacy
         self.classes = _trusted_classes()
 
     def _class(self, node: dict, where: str) -> type:
@@ -482,9 +525,20 @@ class _Reader:
                 if not isinstance(dtype, pd.api.extensions.ExtensionDtype):
                     raise ValueError(f"not a pandas extension dtype: {node['v']!r}")
                 return dtype
+            if kind == "sklearn":
+                cls = self._class(node, where)
+                if cls not in FITTED_ATTRIBUTES:
+                    raise ModelFileError(f"{where} may not hold a {cls.__name__}.")
+                params = self.node(node["params"], f"{where}.params")
+                fitted = self.node(node["fitted"], f"{where}.fitted")
+                return import_state(cls, params, fitted)
             if kind == "object":
                 cls = self._class(node, where)
-                if issubclass(cls, torch.nn.Module) or hasattr(cls, "fit_resample"):
+                if (
+                    issubclass(cls, torch.nn.Module)
+                    or hasattr(cls, "fit_resample")
+                    or (cls in FITTED_ATTRIBUTES and not self.legacy)
+                ):
                     raise ModelFileError(f"{where} may not hold a {cls.__name__}.")
                 obj = object.__new__(cls)
                 state = self.node(node["state"], where)

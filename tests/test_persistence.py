@@ -320,10 +320,10 @@ def test_newer_file_format_is_a_clear_error(tmp_path, multiclass):
     _rewrite(
         path,
         edit_tree=lambda t: t.update(
-            {"format_version": 2, "ldm_oversample_version": "9.0"}
+            {"format_version": 3, "ldm_oversample_version": "9.0"}
         ),
     )
-    with pytest.raises(ModelFileError, match=r"format 2.*ldm_oversample 9\.0"):
+    with pytest.raises(ModelFileError, match=r"format 3.*ldm_oversample 9\.0"):
         ldm_oversample.load(path)
 
 
@@ -343,3 +343,121 @@ def test_save_accepts_file_objects_paths_only(tmp_path, multiclass):
     path = make_fast("SMOTEOverSampler").fit(X, y).save(str(tmp_path / "m.model"))
     assert path.name == "m.model" and os.listdir(tmp_path) == ["m.model"]
     assert io.BytesIO(path.read_bytes()).read(2) == b"PK"
+
+
+# ------------------------------------------------------- scikit-learn state
+def _sklearn_nodes(tree):
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("$") in ("sklearn", "object") and "sklearn." in str(
+                node.get("class")
+            ):
+                found.append(node)
+            for child in node.values():
+                walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(tree)
+    return found
+
+
+@pytest.mark.parametrize("name", ["LDMOverSampler", "CTGANOverSampler"])
+def test_transforms_are_stored_as_documented_attributes(name, mixed, tmp_path):
+    """QuantileTransformer / BayesianGaussianMixture: parameters and public
+    fitted attributes only, no scikit-learn internals; versions recorded."""
+    import sklearn
+
+    from ldm_oversample._sklearn_state import FITTED_ATTRIBUTES
+
+    X, y = mixed
+    path = make_fast(name).fit(X, y).save(tmp_path / "m.ldm")
+    tree = json.loads(str(_read_archive(path)["__metadata__"]))
+    assert tree["sklearn_version"] == sklearn.__version__
+    assert tree["numpy_version"] == np.__version__
+    assert tree["pandas_version"] == pd.__version__
+    nodes = _sklearn_nodes(tree)
+    assert nodes and all(n["$"] == "sklearn" for n in nodes)
+    allowed = {a for names in FITTED_ATTRIBUTES.values() for a in names}
+    for node in nodes:
+        fitted = {k for k, _ in node["fitted"]["items"]}
+        assert fitted <= allowed and not any(k.startswith("_") for k in fitted)
+
+
+@pytest.mark.parametrize("name", ["LDMOverSampler", "CTGANOverSampler"])
+def test_a_file_from_another_sklearn_minor_loads_identically(name, mixed, tmp_path):
+    X, y = mixed
+    sampler = make_fast(name).fit(X, y)
+    path = sampler.save(tmp_path / "m.ldm")
+    major = __import__("sklearn").__version__.split(".")[0]
+    _rewrite(path, edit_tree=lambda t: t.update({"sklearn_version": f"{major}.0.0"}))
+    loaded = ldm_oversample.load(path)
+    pd.testing.assert_frame_equal(
+        loaded.sample(30, random_state=1), sampler.sample(30, random_state=1)
+    )
+
+
+def test_a_file_from_another_sklearn_major_is_refused(tmp_path, multiclass):
+    X, y = multiclass
+    path = make_fast("LDMOverSampler").fit(X, y).save(tmp_path / "m.ldm")
+    _rewrite(path, edit_tree=lambda t: t.update({"sklearn_version": "0.24.2"}))
+    with pytest.raises(ModelFileError, match=r"scikit-learn 0\.24\.2.*refit"):
+        ldm_oversample.load(path)
+
+
+def test_format_1_files_load_with_a_warning(tmp_path, multiclass):
+    X, y = multiclass
+    sampler = make_fast("LDMOverSampler").fit(X, y)
+    path = sampler.save(tmp_path / "m.ldm")
+
+    def as_format_1(tree):
+        tree["format_version"] = 1
+        del tree["sklearn_version"]
+
+    _rewrite(path, edit_tree=as_format_1)
+    with pytest.warns(ModelVersionWarning, match="format 1"):
+        loaded = ldm_oversample.load(path)
+    np.testing.assert_array_equal(
+        loaded.sample(5, random_state=0), sampler.sample(5, random_state=0)
+    )
+
+
+def test_sklearn_internals_are_refused_in_new_files(tmp_path, multiclass):
+    """A format-2 file may not restore a transform from a raw ``__dict__``."""
+    X, y = multiclass
+    path = make_fast("LDMOverSampler").fit(X, y).save(tmp_path / "m.ldm")
+
+    def as_object(tree):
+        node = _sklearn_nodes(tree)[0]
+        node.update({"$": "object", "state": {"$": "dict", "items": []}})
+
+    _rewrite(path, edit_tree=as_object)
+    with pytest.raises(ModelFileError, match="may not hold a QuantileTransformer"):
+        ldm_oversample.load(path)
+
+
+def test_import_state_rebuilds_equal_transforms():
+    from sklearn.mixture import BayesianGaussianMixture
+    from sklearn.preprocessing import QuantileTransformer
+
+    from ldm_oversample._sklearn_state import export_state, import_state
+
+    rng = np.random.default_rng(0)
+    X = rng.lognormal(size=(300, 3))
+    qt = QuantileTransformer(n_quantiles=50, output_distribution="normal").fit(X)
+    again = import_state(QuantileTransformer, *export_state(qt))
+    np.testing.assert_array_equal(again.transform(X), qt.transform(X))
+    Z = rng.normal(size=(20, 3))
+    np.testing.assert_array_equal(again.inverse_transform(Z), qt.inverse_transform(Z))
+    bgm = BayesianGaussianMixture(
+        n_components=4, weight_concentration_prior_type="dirichlet_process",
+        random_state=0,
+    ).fit(X[:, :1])  # fmt: skip
+    again = import_state(BayesianGaussianMixture, *export_state(bgm))
+    np.testing.assert_array_equal(again.predict_proba(X[:, :1]),
+                                  bgm.predict_proba(X[:, :1]))  # fmt: skip
+    with pytest.raises(ValueError, match="unexpected attributes"):
+        import_state(QuantileTransformer, {}, {"_private": 1})
