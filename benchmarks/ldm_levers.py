@@ -36,6 +36,7 @@ LEVERS = {
     "noise_temperature=1.2": {"noise_temperature": 1.2},
     "latent_dim=32": {"latent_dim": 32},
     "eta=1 (stochastic DDIM)": {"solver": "ddim", "eta": 1.0},
+    "lambda_min_clipped=-5.1 (first step clipped)": {"lambda_min_clipped": -5.1},
 }
 
 

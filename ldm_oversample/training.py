@@ -10,6 +10,10 @@ from tqdm.auto import tqdm
 
 from .utils import progress_enabled, progress_interval
 
+#: torch builds the fused AdamW kernel for the CPU from 2.4 on.
+_TORCH = tuple(int(p) for p in torch.__version__.split("+")[0].split(".")[:2])
+_FUSED_CPU = _TORCH >= (2, 4)
+
 __all__ = ["TrainingDivergedError", "train_module"]
 
 
@@ -134,12 +138,13 @@ def train_module(
             raise ValueError("learning_rate is required with loss_fn.")
         # The fused kernel updates every parameter in one pass: on small
         # networks the per-tensor optimiser loop otherwise costs as much as
-        # the backward pass.
+        # the backward pass. On the CPU it needs torch 2.4.
+        device_type = data[0].device.type
         optimizer = torch.optim.AdamW(
             module.parameters(),
             lr=learning_rate,
             weight_decay=weight_decay,
-            fused=data[0].device.type in ("cpu", "cuda"),
+            fused=device_type == "cuda" or (device_type == "cpu" and _FUSED_CPU),
         )
     gen_device = generator.device
     history: list[float] = []

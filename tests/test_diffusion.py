@@ -311,6 +311,28 @@ def test_set_timesteps_starts_at_last_timestep(n_steps):
     assert ts.min() >= 0
 
 
+@pytest.mark.parametrize("cls", [DDIMSolver, DPMSolverPP])
+def test_lambda_min_clipped_starts_where_lambda_reaches_it(cls):
+    """Cosine, T = 1000: lambda = log(alpha / sigma) is -9.92 at t = 999 and
+    crosses -5.1 between t = 995 (-5.06) and 996, as in diffusers."""
+    process = _process("cosine", 1000)
+    ab = np.asarray(process.schedule.alphas_cumprod)
+    lam = 0.5 * np.log(ab / (1 - ab))
+    assert lam[-1] == pytest.approx(-9.918, abs=1e-3)
+    solver = cls(process, lambda_min_clipped=-5.1)
+    solver.set_timesteps(10)
+    ts = np.asarray(solver.timesteps)
+    assert ts[0] == 995 and lam[995] >= -5.1 > lam[996]
+    assert ts[-1] == 0 and len(ts) == 10
+    plain = cls(process)
+    plain.set_timesteps(10)
+    assert plain.timesteps[0] == 999
+    # A bound below every lambda changes nothing.
+    low = cls(process, lambda_min_clipped=-50.0)
+    low.set_timesteps(10)
+    np.testing.assert_array_equal(low.timesteps, plain.timesteps)
+
+
 def test_set_timesteps_rejects_out_of_range():
     solver = DDIMSolver(_process("cosine", 100))
     for bad in (0, -1, 101):

@@ -39,6 +39,11 @@ class DDIMSolver:
         Scale of the fresh noise added at each step.
     clip_sample : float or None, default=None
         If set, the predicted ``x_0`` is clipped to ``[-clip_sample, clip_sample]``.
+    lambda_min_clipped : float or None, default=None
+        If set, sampling starts at the last timestep whose
+        ``lambda = log(alpha / sigma)`` is at least this value, instead of at
+        ``T - 1`` (diffusers' ``lambda_min_clipped``, recommended there at -5.1
+        for cosine schedules, whose last steps reach lambda of about -10).
     """
 
     def __init__(
@@ -46,14 +51,28 @@ class DDIMSolver:
         process: GaussianDiffusion,
         eta: float = 0.0,
         clip_sample: float | None = None,
+        lambda_min_clipped: float | None = None,
     ):
         self.process = process
         self.eta = float(eta)
         self.clip_sample = clip_sample
+        self.lambda_min_clipped = lambda_min_clipped
         self.timesteps = np.arange(process.n_timesteps)[::-1].copy()
 
+    def first_timestep(self) -> int:
+        """``T - 1``, or the last timestep with lambda at least
+        ``lambda_min_clipped``."""
+        T = self.process.n_timesteps
+        if self.lambda_min_clipped is None:
+            return T - 1
+        ab = np.asarray(self.process.schedule.alphas_cumprod, dtype=np.float64)
+        lam = 0.5 * (np.log(ab) - np.log1p(-ab))
+        above = np.flatnonzero(lam >= self.lambda_min_clipped)
+        return int(above[-1]) if len(above) else 0
+
     def set_timesteps(self, n_steps: int) -> None:
-        """Choose ``n_steps`` evenly spaced timesteps, from ``T - 1`` down to 0.
+        """Choose ``n_steps`` evenly spaced timesteps, from the first timestep
+        (``T - 1`` unless ``lambda_min_clipped`` is set) down to 0.
 
         Parameters
         ----------
@@ -64,7 +83,7 @@ class DDIMSolver:
         if not 1 <= n_steps <= T:
             raise ValueError(f"n_steps must be between 1 and {T}; got {n_steps}.")
         self.timesteps = np.unique(
-            np.linspace(T - 1, 0, n_steps).round().astype(np.int64)
+            np.linspace(self.first_timestep(), 0, n_steps).round().astype(np.int64)
         )[::-1]
 
     def step(
@@ -137,10 +156,20 @@ class DPMSolverPP(DDIMSolver):
     clip_sample : float or None, default=None
         If set, the predicted ``x_0`` is clipped to ``[-clip_sample, clip_sample]``
         (data-prediction solvers make this thresholding natural).
+    lambda_min_clipped : float or None, default=None
+        As in :class:`DDIMSolver`.
     """
 
-    def __init__(self, process: GaussianDiffusion, clip_sample: float | None = None):
-        super().__init__(process, eta=0.0, clip_sample=clip_sample)
+    def __init__(
+        self,
+        process: GaussianDiffusion,
+        clip_sample: float | None = None,
+        lambda_min_clipped: float | None = None,
+    ):
+        super().__init__(
+            process, eta=0.0, clip_sample=clip_sample,
+            lambda_min_clipped=lambda_min_clipped,
+        )  # fmt: skip
         self._previous: tuple[torch.Tensor, float] | None = None
 
     def step(
@@ -246,6 +275,7 @@ def make_solver(
     process: GaussianDiffusion,
     eta: float = 0.0,
     clip_sample: float | None = None,
+    lambda_min_clipped: float | None = None,
 ) -> DDIMSolver:
     """Build a solver by name (``"ddim"`` or ``"dpm++"``).
 
@@ -259,6 +289,8 @@ def make_solver(
         DDIM stochasticity; ``"dpm++"`` is deterministic and needs ``eta=0``.
     clip_sample : float or None, default=None
         Clip of the predicted ``x_0``.
+    lambda_min_clipped : float or None, default=None
+        Start where lambda reaches this value (see :class:`DDIMSolver`).
 
     Returns
     -------
@@ -266,8 +298,13 @@ def make_solver(
     """
     check_solver(name, eta)
     if name == "ddim":
-        return DDIMSolver(process, eta=eta, clip_sample=clip_sample)
-    return DPMSolverPP(process, clip_sample=clip_sample)
+        return DDIMSolver(
+            process, eta=eta, clip_sample=clip_sample,
+            lambda_min_clipped=lambda_min_clipped,
+        )  # fmt: skip
+    return DPMSolverPP(
+        process, clip_sample=clip_sample, lambda_min_clipped=lambda_min_clipped
+    )
 
 
 def check_solver(name: str, eta: float = 0.0) -> None:

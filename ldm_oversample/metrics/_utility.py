@@ -55,7 +55,9 @@ def utility_scores(
     y_train_arr, y_test_arr = np.asarray(y_train), np.asarray(y_test)
     if len(y_test_arr) == 0 or len(y_train_arr) == 0:
         raise ValueError("The training and test sets must not be empty.")
-    if not (np.any(y_train_arr == pos_label) or np.any(y_test_arr == pos_label)):
+    # A set of Python labels: NumPy < 2 warns comparing a string array to a number.
+    labels = set(np.unique(y_train_arr).tolist()) | set(np.unique(y_test_arr).tolist())
+    if pos_label not in labels:
         raise ValueError(
             f"pos_label={pos_label!r} occurs in neither y_train nor y_test."
         )

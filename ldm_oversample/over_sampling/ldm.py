@@ -80,6 +80,11 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         1.2 was chosen on validation folds of the training splits of six hard
         CICIoT2023 families (``benchmarks/ldm_levers.md``: mean F1 0.669
         against 0.642 at 1.0), never on a test split.
+    lambda_min_clipped : float or None, default=None
+        If set, sampling starts at the last timestep whose half log-SNR
+        ``lambda = log(alpha / sigma)`` is at least this value instead of at
+        ``T - 1``, where the cosine schedule reaches about -9.9 (diffusers
+        clips at -5.1 for cosine schedules). None starts at ``T - 1``.
     guidance_scale : float, default=0.0
         Classifier-free guidance weight ``w``; the prediction is
         ``(1 + w) * cond - w * uncond``. 0 disables guidance (and halves the cost).
@@ -181,7 +186,8 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
     all nine families against threshold tuning and SMOTE in normal space.
 
     The sampling parameters (``n_sampling_steps``, ``solver``, ``eta``,
-    ``noise_temperature``, ``guidance_scale``, ``precision``) are read when rows are
+    ``noise_temperature``, ``lambda_min_clipped``, ``guidance_scale``,
+    ``precision``) are read when rows are
     generated, so they can be changed with ``set_params`` on a fitted sampler
     without refitting.
 
@@ -212,6 +218,7 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         "conditional_autoencoder": ["boolean"],
         "beta": [Interval(Real, 0, None, closed="left")],
         "noise_temperature": [Interval(Real, 0, None, closed="neither")],
+        "lambda_min_clipped": [Real, None],
         "guidance_scale": [Interval(Real, 0, None, closed="left")],
         "cond_dropout": [Interval(Real, 0, 1, closed="left")],
         "ema_decay": [Interval(Real, 0, 1, closed="left"), None],
@@ -240,6 +247,7 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         solver: str = "dpm++",
         eta: float = 0.0,
         noise_temperature: float = 1.2,
+        lambda_min_clipped: float | None = None,
         guidance_scale: float = 0.0,
         cond_dropout: float = 0.0,
         class_balance: float = 1.0,
@@ -274,6 +282,7 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         self.solver = solver
         self.eta = eta
         self.noise_temperature = noise_temperature
+        self.lambda_min_clipped = lambda_min_clipped
         self.guidance_scale = guidance_scale
         self.cond_dropout = cond_dropout
         self.class_balance = class_balance
@@ -363,8 +372,9 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
     # ---------------------------------------------------------- generation
     def _make_solver(self):
         return make_solver(
-            self.solver, self.diffusion_, eta=self.eta, clip_sample=self.latent_clip_
-        )
+            self.solver, self.diffusion_, eta=self.eta, clip_sample=self.latent_clip_,
+            lambda_min_clipped=self.lambda_min_clipped,
+        )  # fmt: skip
 
     def _prior_sample(self, n, device, generator):
         return self.noise_temperature * torch.randn(
