@@ -28,7 +28,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from common import generated_by
 
@@ -39,6 +38,7 @@ from ldm_oversample.benchmark import (
     markdown_table,
     scarce_split,
 )
+from ldm_oversample.datasets import make_zero_inflated_counters
 from ldm_oversample.metrics import ClassFaithfulness, detection_auc
 
 DEFAULT_DATA = (
@@ -48,19 +48,9 @@ DEFAULT_DATA = (
 SAMPLERS = {"ldm": LDMOverSampler, "ddpm": DDPMOverSampler}
 
 
-def toy_table(seed: int, n_major: int = 2000, n_minor: int = 200):
+def toy_table(seed: int):
     """Three zero-inflated counters; the minority has fewer, larger non-zeros."""
-    rng = np.random.default_rng(seed)
-    columns = {}
-    for k in range(3):
-        major = np.where(rng.random(n_major) < 0.8, 0.0, rng.lognormal(k, 0.5, n_major))
-        minor = np.where(
-            rng.random(n_minor) < 0.52, 0.0, rng.lognormal(k + 1.0, 0.5, n_minor)
-        )
-        columns[f"count_{k}"] = np.r_[major, minor]
-    X = pd.DataFrame(columns)
-    X["level"] = rng.normal(0, 1, len(X)) + np.r_[np.zeros(n_major), np.ones(n_minor)]
-    return X, np.r_[np.zeros(n_major, int), np.ones(n_minor, int)]
+    return make_zero_inflated_counters(random_state=seed)
 
 
 def zero_gaps(real: pd.DataFrame, synthetic: pd.DataFrame) -> pd.Series:

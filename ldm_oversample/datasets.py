@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["make_imbalanced_mixed"]
+__all__ = ["make_imbalanced_mixed", "make_zero_inflated_counters"]
 
 
 def make_imbalanced_mixed(
@@ -69,3 +69,47 @@ def make_imbalanced_mixed(
     )
     y = pd.Series(np.where(attack, "attack", "benign"), name="label")
     return X, y
+
+
+def make_zero_inflated_counters(
+    n_majority: int = 2000, n_minority: int = 200, random_state: int | None = 0
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Generate two classes of mostly-zero counters, the shape of IDS features.
+
+    Three counters are zero in 80% of the majority's rows and 52% of the
+    minority's; their non-zero parts are log-normal, e times larger in the
+    minority. A ``level`` column is normal, shifted by 1 in the minority. A
+    generator that maps every zero to one extreme point tends to give the
+    minority the majority's zero rate, which this table shows.
+
+    Parameters
+    ----------
+    n_majority : int, default=2000
+        Rows of class 0.
+    n_minority : int, default=200
+        Rows of class 1.
+    random_state : int or None, default=0
+        Seed of the generator.
+
+    Returns
+    -------
+    X : DataFrame of shape (n_majority + n_minority, 4)
+        ``count_0``, ``count_1``, ``count_2`` (float, zero-inflated) and
+        ``level``.
+    y : ndarray of int
+        0 for the majority rows (first), 1 for the minority rows.
+    """
+    rng = np.random.default_rng(random_state)
+    columns = {}
+    for k in range(3):
+        major = np.where(
+            rng.random(n_majority) < 0.8, 0.0, rng.lognormal(k, 0.5, n_majority)
+        )
+        minor = np.where(
+            rng.random(n_minority) < 0.52, 0.0, rng.lognormal(k + 1.0, 0.5, n_minority)
+        )
+        columns[f"count_{k}"] = np.r_[major, minor]
+    X = pd.DataFrame(columns)
+    shift = np.r_[np.zeros(n_majority), np.ones(n_minority)]
+    X["level"] = rng.normal(0, 1, len(X)) + shift
+    return X, np.r_[np.zeros(n_majority, int), np.ones(n_minority, int)]

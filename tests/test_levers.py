@@ -9,6 +9,7 @@ import pytest
 from scipy import stats
 
 from ldm_oversample import DDPMOverSampler, LDMOverSampler, TabularEncoder, load
+from ldm_oversample.datasets import make_zero_inflated_counters
 from ldm_oversample.metrics import ClassFaithfulness, class_faithfulness, zero_rate_gaps
 
 FAST = {"max_epochs": 3, "random_state": 0}
@@ -163,22 +164,6 @@ def test_zero_rate_gaps_known_answer():
 
 
 # ------------------------------------- zero rates come back (issue: point masses)
-def _two_class_counters(seed: int, n_major: int = 2000, n_minor: int = 200):
-    """Counters zero in 80% (majority) and ~52% (minority) of rows, with
-    non-zero parts of different medians (benchmarks/zero_inflation.py)."""
-    rng = np.random.default_rng(seed)
-    columns = {}
-    for k in range(3):
-        major = np.where(rng.random(n_major) < 0.8, 0.0, rng.lognormal(k, 0.5, n_major))
-        minor = np.where(
-            rng.random(n_minor) < 0.52, 0.0, rng.lognormal(k + 1.0, 0.5, n_minor)
-        )
-        columns[f"count_{k}"] = np.r_[major, minor]
-    X = pd.DataFrame(columns)
-    X["level"] = rng.normal(0, 1, len(X)) + np.r_[np.zeros(n_major), np.ones(n_minor)]
-    return X, np.r_[np.zeros(n_major, int), np.ones(n_minor, int)]
-
-
 @pytest.mark.parametrize("spread_ties", [True, False])
 def test_minority_zero_rate_comes_back(spread_ties):
     """At the defaults the LDM's minority rows keep the minority's zero rate
@@ -189,7 +174,7 @@ def test_minority_zero_rate_comes_back(spread_ties):
     values are not within noise yet: their median comes out 0-26% low here
     and their lower quartile 17-37% low, towards the majority's smaller
     values (class fidelity, not the point mass)."""
-    X, y = _two_class_counters(0)
+    X, y = make_zero_inflated_counters(random_state=0)
     real = X[y == 1]
     sampler = LDMOverSampler(random_state=0, spread_ties=spread_ties).fit(X, y)
     synthetic = sampler.sample(3000, class_label=1)

@@ -21,9 +21,9 @@ from typing import cast
 import numpy as np
 import pandas as pd
 from sklearn.metrics import f1_score
-from sklearn.model_selection import train_test_split
 
 from .baselines import make_sampler
+from .protocol import holdout_split
 from .scoring import CLASSIFIERS, _resample
 
 __all__ = ["MULTICLASS", "multiclass_split", "multiclass_tables", "run_multiclass"]
@@ -67,19 +67,11 @@ def multiclass_split(
     X_train, y_train, X_test, y_test
         ``y`` holds the family names.
     """
-    if holdout not in ("test", "validation"):
-        raise ValueError(f"holdout must be 'test' or 'validation'; got {holdout!r}")
     y = frame["label_family"].astype(str).to_numpy()
     if BENIGN not in set(y):
         raise ValueError("the data has no Benign rows to scale the cut by")
     X = frame.drop(columns=["label_family", "label_fine"])
-    X_tr, X_te, y_tr, y_te = train_test_split(
-        X, y, test_size=test_size, stratify=y, random_state=seed
-    )
-    if holdout == "validation":
-        X_tr, X_te, y_tr, y_te = train_test_split(
-            X_tr, y_tr, test_size=test_size, stratify=y_tr, random_state=seed
-        )
+    X_tr, X_te, y_tr, y_te = holdout_split(X, y, seed, test_size, holdout)
     rng = np.random.default_rng(seed)
     n_keep = max(2, round(ratio * int((y_tr == BENIGN).sum())))
     keep = [np.flatnonzero(y_tr == BENIGN)]

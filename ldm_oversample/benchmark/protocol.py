@@ -35,7 +35,6 @@ from sklearn.model_selection import train_test_split
 from tqdm.auto import tqdm
 
 from .baselines import GENERATORS, SAMPLERS, make_sampler
-from .multiclass import run_multiclass
 from .scoring import CLASSIFIERS, RULE_PREFIX, THRESHOLD_SUFFIX, Run
 
 __all__ = [
@@ -160,14 +159,7 @@ def scarce_split(
     -------
     X_train, y_train, X_test, y_test
     """
-    _check_names([holdout], HOLDOUTS, "holdout")
-    X_tr, X_te, y_tr, y_te = train_test_split(
-        X, y, test_size=test_size, stratify=y, random_state=seed
-    )
-    if holdout == "validation":
-        X_tr, X_te, y_tr, y_te = train_test_split(
-            X_tr, y_tr, test_size=test_size, stratify=y_tr, random_state=seed
-        )
+    X_tr, X_te, y_tr, y_te = holdout_split(X, y, seed, test_size, holdout)
     rng = np.random.default_rng(seed)
     benign = np.flatnonzero(y_tr == 0)
     attack = np.flatnonzero(y_tr == 1)
@@ -179,6 +171,21 @@ def scarce_split(
         X_te.reset_index(drop=True),
         y_te,
     )
+
+
+def holdout_split(X, y, seed: int, test_size: float = 0.3, holdout: str = "test"):
+    """Stratified ``X_train, X_holdout, y_train, y_holdout``: the test split,
+    or (``holdout="validation"``) a validation part of the training split,
+    split again in the same proportions, so that the test rows stay unseen."""
+    _check_names([holdout], HOLDOUTS, "holdout")
+    X_tr, X_te, y_tr, y_te = train_test_split(
+        X, y, test_size=test_size, stratify=y, random_state=seed
+    )
+    if holdout == "validation":
+        X_tr, X_te, y_tr, y_te = train_test_split(
+            X_tr, y_tr, test_size=test_size, stratify=y_tr, random_state=seed
+        )
+    return X_tr, X_te, y_tr, y_te
 
 
 @dataclass
@@ -342,6 +349,8 @@ def run_benchmark(
         pd.DataFrame(), settings={"holdout": holdout, "threshold_cv": threshold_cv}
     )
     if multiclass:
+        from .multiclass import run_multiclass  # it uses holdout_split from here
+
         rows: list[dict] = []
         out.multiclass_splits = run_multiclass(
             frame, ratios=ratios, seeds=seed_list, samplers=samplers,
