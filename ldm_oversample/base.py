@@ -30,13 +30,12 @@ import torch
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_sampling_strategy, check_target_type
 from numpy.typing import ArrayLike
-from sklearn.base import _fit_context
 from sklearn.preprocessing import label_binarize
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from tqdm.auto import tqdm
 
+from ._compat import Interval, StrOptions, _fit_context
 from ._validation import (
     check_fit_params,
     check_missing_labels,

@@ -451,7 +451,7 @@ class _Reader:
         return self.arrays[ref]
 
     def estimator(self, node: Any, where: str) -> Any:
-        from sklearn.utils._param_validation import InvalidParameterError
+        from ._compat import InvalidParameterError
 
         if not isinstance(node, dict) or node.get("$") != "estimator":
             raise ModelFileError(f"{where} is not a saved sampler.")

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 import torch
-from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._compat import Interval, StrOptions
 from ..diffusion.runner import (
     PRECISIONS,
     conditional_model_fn,

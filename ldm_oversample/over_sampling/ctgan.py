@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 import torch
 from numpy.typing import ArrayLike
-from sklearn.utils._param_validation import Interval
 from torch.nn import functional as F
 
+from .._compat import Interval
 from .._validation import warn_few_rows
 from ..base import BaseGenerativeOverSampler, fill_doc
 from ..nn import PacDiscriminator, ResidualGenerator, gradient_penalty, span_activations

@@ -9,8 +9,8 @@ from typing import Any, Literal
 import numpy as np
 import torch
 from numpy.typing import ArrayLike
-from sklearn.utils._param_validation import Interval, StrOptions
 
+from .._compat import Interval, StrOptions
 from .._validation import warn_few_rows
 from ..base import BaseGenerativeOverSampler, fill_doc
 from ..diffusion import GaussianDiffusion, make_schedule, make_solver

@@ -12,8 +12,8 @@ import pandas as pd
 import torch
 from imblearn.over_sampling import SMOTE, SMOTEN, SMOTENC
 from numpy.typing import ArrayLike
-from sklearn.utils._param_validation import Interval
 
+from .._compat import Interval
 from ..base import BaseGenerativeOverSampler, fill_doc
 from ..tabular import TabularEncoder
 from ..utils import format_label, resolve_device
