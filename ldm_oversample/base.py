@@ -18,7 +18,7 @@ import functools
 import os
 import warnings
 from abc import abstractmethod
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from numbers import Integral
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,12 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from tqdm.auto import tqdm
 
 from ._compat import Interval, StrOptions, _fit_context
+from ._rows import (
+    _concat_rows,
+    _constant_columns,
+    _release_cached_memory,
+    _RowBuffer,
+)
 from ._validation import (
     check_fit_params,
     check_missing_labels,
@@ -62,110 +68,6 @@ __all__ = ["SAMPLER_CLASSES", "BaseGenerativeOverSampler"]
 #: defined: the classes a model file may name (:mod:`.persistence` reads it,
 #: so it need not import the samplers).
 SAMPLER_CLASSES: dict[str, type] = {}
-
-#: Numpydoc fragments for the parameters every sampler shares.
-COMMON_PARAMETERS_DOC = {
-    "sampling_strategy": BaseOverSampler._sampling_strategy_docstring,
-    "random_state": """random_state : int, RandomState instance or None, default=None
-        Seed of every random choice (weight initialisation, batches, noise). An
-        integer gives identical output on the CPU on every call; the global NumPy
-        and torch random states are never modified.""",
-    "categorical_features": """categorical_features : "auto", None or array-like, \
-default="auto"
-        Which columns are categorical. ``"auto"`` takes DataFrame columns of
-        ``category``, ``object``, ``string`` and ``bool`` dtype (and non-numeric
-        columns of an object array). Also accepts a boolean mask, integer indices,
-        or column names. Other columns are numeric.""",
-    "identifier_features": """identifier_features : {"warn", "raise", "drop", \
-"keep"}, default="warn"
-        What to do with categorical columns that look like identifiers (IP or
-        MAC addresses, or mostly-unique values; see
-        :func:`ldm_oversample.identifiers.find_identifier_columns`). A
-        generator copies such values into its new rows, which leaks real hosts
-        into training data. ``"warn"`` emits an
-        :class:`~ldm_oversample.identifiers.IdentifierColumnWarning` naming the
-        columns; ``"raise"`` refuses them with a ``ValueError``; ``"drop"``
-        leaves them out of the generator, and the new rows hold a missing value
-        in those columns (the original rows keep theirs); ``"keep"`` models
-        them like any other column, silently.""",
-    "discrete_features": """discrete_features : "auto", None or array-like, \
-default="auto"
-        Numeric columns whose new values are snapped to the nearest value seen
-        in ``fit``, so flags stay 0/1 and codes such as IP protocol numbers
-        (0, 6, 17, 47) come back as real codes. ``"auto"`` takes the numeric
-        columns with at most 32 distinct values, and rounds the other
-        integer-valued ones; ``None`` decodes every numeric column
-        continuously; names, positions or a boolean mask choose the columns.""",
-    "spread_ties": """spread_ties : bool, default=True
-        Spread each value that many rows share (the zeros of a mostly-zero
-        counter, the levels of a flag) over the normal quantiles its rows
-        occupy before generation, rather than mapping it to one point (for the
-        column's minimum, the extreme -5.2); decoding maps the whole interval
-        back to the value. The share of zeros and of each level is then
-        learned like any other part of the distribution. See
-        :class:`~ldm_oversample.TabularEncoder`.""",
-    "candidate_factor": """candidate_factor : int, default=1
-        Over-generation: draw ``candidate_factor`` times the rows asked for
-        and keep those that a small classifier, trained on the real rows with
-        class-balanced batches, rates most typical of the class they were
-        generated for. Row counts stay exact. 1 turns it off (and trains no
-        classifier).""",
-    "max_epochs": """max_epochs : int, default={max_epochs}
-        Maximum number of passes over the training rows, per model.""",
-    "max_steps": """max_steps : int or None, default={max_steps}
-        Cap on the optimiser steps of each network: training stops after
-        ``max_epochs`` passes or ``max_steps`` steps, whichever comes first, so
-        that large tables (many steps per pass) train in bounded time. None
-        removes the cap.""",
-    "batch_size": """batch_size : int, default={batch_size}
-        Training mini-batch size.""",
-    "device": """device : "auto", str or torch.device, default="auto"
-        Where to train and sample. ``"auto"`` uses CUDA when available, else the
-        CPU. Outputs always come back as CPU arrays or DataFrames.""",
-    "precision": """precision : {"auto", "fp32", "tf32", "bf16"}, default="auto"
-        Arithmetic of the denoiser while generating (training is always fp32).
-        ``"auto"`` is bf16 autocast on CUDA and fp32 elsewhere; ``"tf32"`` allows
-        TF32 matmuls on CUDA (fp32 elsewhere). bf16 on a CPU is only fast where
-        the CPU has bf16 instructions (AVX512-BF16 or AMX). Read at sampling
-        time, so it can be changed on a fitted sampler.""",
-    "verbose": """verbose : bool or "auto", default="auto"
-        Show tqdm progress bars for training and sampling. ``"auto"`` shows them
-        where a person is watching (a terminal or a Jupyter notebook) and stays
-        silent under pytest, in CI and when output goes to a file or pipe;
-        ``True`` always shows them, ``False`` never does.""",
-    # Fitted attributes every sampler of the package has.
-    "class_attributes": """sampling_strategy_ : dict
-        Number of rows generated per class.
-    identifier_columns_ : dict
-        Identifier-like columns found in ``fit`` (name, or position for arrays,
-        to the reason); empty with ``identifier_features="keep"``.
-    classes_ : ndarray
-        Class labels seen in ``fit``.
-    class_counts_ : ndarray
-        Rows per class seen in ``fit``.""",
-    "feature_attributes": """n_features_in_ : int
-        Number of features seen in ``fit``.
-    feature_names_in_ : ndarray of str
-        Column names seen in ``fit`` (string-named DataFrames only).""",
-}
-
-
-def fill_doc(doc: str | None, **defaults: Any) -> str | None:
-    """Insert the shared parameter descriptions into a class docstring.
-
-    ``{name}`` placeholders of :data:`COMMON_PARAMETERS_DOC` keys are replaced;
-    ``defaults`` fill the ``{max_epochs}``-style defaults inside the fragments.
-    Other braces in the docstring are left alone. ``None`` (docstrings
-    stripped by ``python -OO``) is returned as is.
-    """
-    if doc is None:
-        return None
-    for key, text in COMMON_PARAMETERS_DOC.items():
-        for name, value in defaults.items():
-            text = text.replace("{" + name + "}", str(value))
-        doc = doc.replace("{" + key + "}", text)
-    return doc
-
 
 class BaseGenerativeOverSampler(BaseOverSampler):
     """Base class of the neural over-samplers of this package.
@@ -551,102 +453,3 @@ class BaseGenerativeOverSampler(BaseOverSampler):
         tags.input_tags.string = True
         tags.input_tags.sparse = self._accepts_sparse
         return tags
-
-
-class _RowBuffer:
-    """The output of :meth:`BaseGenerativeOverSampler._generate`, filled by chunks.
-
-    Holds one array per column (or one 2-D array), allocated once in the dtype
-    of the first decoded chunk, and builds the table at the end without copies.
-    """
-
-    def __init__(self, first, n_rows: int):
-        self.frame = isinstance(first, pd.DataFrame)
-        # One 2-D array, or one 1-D array per column of a DataFrame.
-        self.data: np.ndarray | list[np.ndarray]
-        if not self.frame:
-            self.data = np.empty((n_rows, first.shape[1]), dtype=first.dtype)
-            return
-        self.columns = first.columns
-        self.dtypes = list(first.dtypes)
-        self.data = [
-            np.empty(n_rows, dtype=_buffer_dtype(dtype)) for dtype in self.dtypes
-        ]
-
-    def write(self, start: int, table) -> None:
-        stop = start + len(table)
-        if not self.frame:
-            self.data[start:stop] = table
-            return
-        for j, dtype in enumerate(self.dtypes):
-            col = table.iloc[:, j]
-            self.data[j][start:stop] = (
-                col.cat.codes.to_numpy()
-                if isinstance(dtype, pd.CategoricalDtype)
-                else col.to_numpy(dtype=self.data[j].dtype)
-            )
-
-    def result(self):
-        if not self.frame:
-            return self.data
-        series = {}
-        for j, (values, dtype) in enumerate(zip(self.data, self.dtypes, strict=True)):
-            if isinstance(dtype, pd.CategoricalDtype):
-                values = pd.Categorical.from_codes(values, dtype=dtype)
-            series[j] = pd.Series(values, dtype=dtype, copy=False)
-        frame = pd.DataFrame(series, copy=False)
-        frame.columns = self.columns
-        return frame
-
-
-def _constant_columns(X, columns: Mapping[Any, str]):
-    """A copy of ``X`` whose ``columns`` hold their first value on every row:
-    the generator learns nothing from them, and the layout stays the same."""
-    if not columns:
-        return X
-    X = X.copy()
-    if isinstance(X, pd.DataFrame):
-        for name in columns:
-            X[name] = pd.Series(
-                [X[name].iloc[0]] * len(X), index=X.index, dtype=X[name].dtype
-            )
-    else:
-        for j in columns:
-            X[:, j] = X[0, j]
-    return X
-
-
-def _release_cached_memory(device: torch.device) -> None:
-    """Return the CUDA caching allocator's free blocks before a retry."""
-    if device.type == "cuda":
-        torch.cuda.empty_cache()
-
-
-def _buffer_dtype(dtype) -> np.dtype:
-    """NumPy dtype that holds a column of ``dtype`` before it is rebuilt."""
-    if isinstance(dtype, pd.CategoricalDtype):
-        return np.dtype(np.int64)
-    if isinstance(dtype, np.dtype):
-        return dtype
-    return np.dtype(object)
-
-
-def _concat_tables(tables: list):
-    if isinstance(tables[0], pd.DataFrame):
-        columns = tables[0].columns
-        frames = [t.set_axis(range(t.shape[1]), axis=1) for t in tables]
-        out = pd.concat(frames, ignore_index=True)
-        out.columns = columns
-        return out
-    return np.concatenate(tables)
-
-
-def _concat_rows(X, parts: list):
-    """Original rows first, unchanged, then the generated parts."""
-    if not parts:
-        return X.reset_index(drop=True) if isinstance(X, pd.DataFrame) else X
-    if sp.issparse(X):
-        return sp.vstack([X, *(sp.csr_matrix(p) for p in parts)], format=X.format)
-    if isinstance(X, pd.DataFrame):
-        return _concat_tables([X, *parts])
-    return np.concatenate([X, *parts])

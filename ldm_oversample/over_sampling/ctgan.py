@@ -12,8 +12,9 @@ from numpy.typing import ArrayLike
 from torch.nn import functional as F
 
 from .._compat import Interval
+from .._docstrings import fill_doc
 from .._validation import warn_few_rows
-from ..base import BaseGenerativeOverSampler, fill_doc
+from ..base import BaseGenerativeOverSampler
 from ..nn import PacDiscriminator, ResidualGenerator, gradient_penalty, span_activations
 from ..tabular import TabularEncoder
 from ..training import train_module

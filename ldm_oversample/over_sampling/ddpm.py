@@ -9,8 +9,9 @@ import numpy as np
 import torch
 from numpy.typing import ArrayLike
 
+from .._docstrings import fill_doc
 from .._validation import warn_few_rows
-from ..base import BaseGenerativeOverSampler, fill_doc
+from ..base import BaseGenerativeOverSampler
 from ..diffusion import (
     GaussianDiffusion,
     MixedDiffusion,

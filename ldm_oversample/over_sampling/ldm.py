@@ -11,8 +11,9 @@ import torch
 from numpy.typing import ArrayLike
 
 from .._compat import Interval, StrOptions
+from .._docstrings import fill_doc
 from .._validation import warn_few_rows
-from ..base import BaseGenerativeOverSampler, fill_doc
+from ..base import BaseGenerativeOverSampler
 from ..diffusion import GaussianDiffusion, make_schedule, make_solver
 from ..diffusion.solvers import check_solver
 from ..nn import TabularVAE

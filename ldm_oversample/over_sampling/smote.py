@@ -14,7 +14,8 @@ from imblearn.over_sampling import SMOTE, SMOTEN, SMOTENC
 from numpy.typing import ArrayLike
 
 from .._compat import Interval
-from ..base import BaseGenerativeOverSampler, fill_doc
+from .._docstrings import fill_doc
+from ..base import BaseGenerativeOverSampler
 from ..tabular import TabularEncoder
 from ..utils import format_label, resolve_device
 

@@ -1,0 +1,113 @@
+"""Numpydoc fragments of the parameters every sampler shares, and the
+function that puts them into each sampler's docstring at import time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from imblearn.over_sampling.base import BaseOverSampler
+
+__all__ = ["COMMON_PARAMETERS_DOC", "fill_doc"]
+
+#: Numpydoc fragments for the parameters every sampler shares.
+COMMON_PARAMETERS_DOC = {
+    "sampling_strategy": BaseOverSampler._sampling_strategy_docstring,
+    "random_state": """random_state : int, RandomState instance or None, default=None
+        Seed of every random choice (weight initialisation, batches, noise). An
+        integer gives identical output on the CPU on every call; the global NumPy
+        and torch random states are never modified.""",
+    "categorical_features": """categorical_features : "auto", None or array-like, \
+default="auto"
+        Which columns are categorical. ``"auto"`` takes DataFrame columns of
+        ``category``, ``object``, ``string`` and ``bool`` dtype (and non-numeric
+        columns of an object array). Also accepts a boolean mask, integer indices,
+        or column names. Other columns are numeric.""",
+    "identifier_features": """identifier_features : {"warn", "raise", "drop", \
+"keep"}, default="warn"
+        What to do with categorical columns that look like identifiers (IP or
+        MAC addresses, or mostly-unique values; see
+        :func:`ldm_oversample.identifiers.find_identifier_columns`). A
+        generator copies such values into its new rows, which leaks real hosts
+        into training data. ``"warn"`` emits an
+        :class:`~ldm_oversample.identifiers.IdentifierColumnWarning` naming the
+        columns; ``"raise"`` refuses them with a ``ValueError``; ``"drop"``
+        leaves them out of the generator, and the new rows hold a missing value
+        in those columns (the original rows keep theirs); ``"keep"`` models
+        them like any other column, silently.""",
+    "discrete_features": """discrete_features : "auto", None or array-like, \
+default="auto"
+        Numeric columns whose new values are snapped to the nearest value seen
+        in ``fit``, so flags stay 0/1 and codes such as IP protocol numbers
+        (0, 6, 17, 47) come back as real codes. ``"auto"`` takes the numeric
+        columns with at most 32 distinct values, and rounds the other
+        integer-valued ones; ``None`` decodes every numeric column
+        continuously; names, positions or a boolean mask choose the columns.""",
+    "spread_ties": """spread_ties : bool, default=True
+        Spread each value that many rows share (the zeros of a mostly-zero
+        counter, the levels of a flag) over the normal quantiles its rows
+        occupy before generation, rather than mapping it to one point (for the
+        column's minimum, the extreme -5.2); decoding maps the whole interval
+        back to the value. The share of zeros and of each level is then
+        learned like any other part of the distribution. See
+        :class:`~ldm_oversample.TabularEncoder`.""",
+    "candidate_factor": """candidate_factor : int, default=1
+        Over-generation: draw ``candidate_factor`` times the rows asked for
+        and keep those that a small classifier, trained on the real rows with
+        class-balanced batches, rates most typical of the class they were
+        generated for. Row counts stay exact. 1 turns it off (and trains no
+        classifier).""",
+    "max_epochs": """max_epochs : int, default={max_epochs}
+        Maximum number of passes over the training rows, per model.""",
+    "max_steps": """max_steps : int or None, default={max_steps}
+        Cap on the optimiser steps of each network: training stops after
+        ``max_epochs`` passes or ``max_steps`` steps, whichever comes first, so
+        that large tables (many steps per pass) train in bounded time. None
+        removes the cap.""",
+    "batch_size": """batch_size : int, default={batch_size}
+        Training mini-batch size.""",
+    "device": """device : "auto", str or torch.device, default="auto"
+        Where to train and sample. ``"auto"`` uses CUDA when available, else the
+        CPU. Outputs always come back as CPU arrays or DataFrames.""",
+    "precision": """precision : {"auto", "fp32", "tf32", "bf16"}, default="auto"
+        Arithmetic of the denoiser while generating (training is always fp32).
+        ``"auto"`` is bf16 autocast on CUDA and fp32 elsewhere; ``"tf32"`` allows
+        TF32 matmuls on CUDA (fp32 elsewhere). bf16 on a CPU is only fast where
+        the CPU has bf16 instructions (AVX512-BF16 or AMX). Read at sampling
+        time, so it can be changed on a fitted sampler.""",
+    "verbose": """verbose : bool or "auto", default="auto"
+        Show tqdm progress bars for training and sampling. ``"auto"`` shows them
+        where a person is watching (a terminal or a Jupyter notebook) and stays
+        silent under pytest, in CI and when output goes to a file or pipe;
+        ``True`` always shows them, ``False`` never does.""",
+    # Fitted attributes every sampler of the package has.
+    "class_attributes": """sampling_strategy_ : dict
+        Number of rows generated per class.
+    identifier_columns_ : dict
+        Identifier-like columns found in ``fit`` (name, or position for arrays,
+        to the reason); empty with ``identifier_features="keep"``.
+    classes_ : ndarray
+        Class labels seen in ``fit``.
+    class_counts_ : ndarray
+        Rows per class seen in ``fit``.""",
+    "feature_attributes": """n_features_in_ : int
+        Number of features seen in ``fit``.
+    feature_names_in_ : ndarray of str
+        Column names seen in ``fit`` (string-named DataFrames only).""",
+}
+
+
+def fill_doc(doc: str | None, **defaults: Any) -> str | None:
+    """Insert the shared parameter descriptions into a class docstring.
+
+    ``{name}`` placeholders of :data:`COMMON_PARAMETERS_DOC` keys are replaced;
+    ``defaults`` fill the ``{max_epochs}``-style defaults inside the fragments.
+    Other braces in the docstring are left alone. ``None`` (docstrings
+    stripped by ``python -OO``) is returned as is.
+    """
+    if doc is None:
+        return None
+    for key, text in COMMON_PARAMETERS_DOC.items():
+        for name, value in defaults.items():
+            text = text.replace("{" + name + "}", str(value))
+        doc = doc.replace("{" + key + "}", text)
+    return doc
