@@ -94,6 +94,11 @@ class DiffusionSamplerMixin:
     _prior_sample: Callable[[int, torch.device, torch.Generator], torch.Tensor]
     _decode_samples: Callable[[torch.Tensor, int], torch.Tensor]
 
+    def _guidance(self) -> tuple[float, float]:
+        """``(cond_dropout, guidance_scale)``: none in the base recipe; the
+        LDM overrides it with its parameters."""
+        return 0.0, 0.0
+
     def _make_encoder(self, seed: int) -> TabularEncoder:
         return TabularEncoder(
             categorical_features=self.categorical_features,
@@ -151,7 +156,7 @@ class DiffusionSamplerMixin:
             denoiser = MLPDenoiser(
                 x.shape[1], n_classes, self.denoiser_width, self.denoiser_depth
             ).to(device)
-        dropout = getattr(self, "cond_dropout", 0.0)
+        dropout, _ = self._guidance()
 
         def loss_fn(xb, yb, generator):
             if dropout > 0:
@@ -238,10 +243,11 @@ class DiffusionSamplerMixin:
                 denoiser,
                 class_index,
                 solver.timesteps,
-                guidance_scale=getattr(self, "guidance_scale", 0.0),
+                guidance_scale=self._guidance()[1],
                 precision=precision,
             )
 
+        # getattr: model files saved before the filter existed lack filter_.
         factor = self.candidate_factor if getattr(self, "filter_", None) else 1
 
         @torch.inference_mode()

@@ -371,6 +371,9 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         }
 
     # ---------------------------------------------------------- generation
+    def _guidance(self) -> tuple[float, float]:
+        return self.cond_dropout, self.guidance_scale
+
     def _make_solver(self):
         return make_solver(
             self.solver, self.diffusion_, eta=self.eta, clip_sample=self.latent_clip_,
