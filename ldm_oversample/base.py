@@ -141,12 +141,19 @@ class BaseGenerativeOverSampler(BaseOverSampler):
         check_missing_values(X, self.categorical_features)
         return X, y, binarize_y
 
-    def _resolve_strategy(self, y) -> None:
-        """Set ``sampling_strategy_``, calling a callable strategy once."""
+    def _validate_fit_input(self, X, y):
+        """Check ``X, y`` and set ``sampling_strategy_`` (a callable strategy
+        is called once); return ``X, y, binarize_y`` as :meth:`_check_X_y`."""
+        # Before the target check, whose errors for None labels are a bare
+        # comparison TypeError or "unknown label type".
+        check_missing_labels(y)
+        check_classification_targets(y)
+        X, y, binarize_y = self._check_X_y(X, y)
         strategy = resolve_sampling_strategy(self.sampling_strategy, y)
         self.sampling_strategy_ = check_sampling_strategy(
             strategy, y, self._sampling_type
         )
+        return X, y, binarize_y
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X: ArrayLike, y: ArrayLike) -> BaseGenerativeOverSampler:
@@ -165,10 +172,7 @@ class BaseGenerativeOverSampler(BaseOverSampler):
             The fitted sampler; call :meth:`sample` to draw rows.
         """
         with self._fit_or_forget():
-            check_missing_labels(y)
-            check_classification_targets(y)
-            X, y, _ = self._check_X_y(X, y)
-            self._resolve_strategy(y)
+            X, y, _ = self._validate_fit_input(X, y)
             self._fit(X, y)
         return self
 
@@ -201,13 +205,8 @@ class BaseGenerativeOverSampler(BaseOverSampler):
         """
         check_fit_params(self, params)
         with self._fit_or_forget():
-            # Before the target check, whose errors for None labels are a bare
-            # comparison TypeError or "unknown label type".
-            check_missing_labels(y)
-            check_classification_targets(y)
             X_in, y_in = X, y
-            X, y, binarize_y = self._check_X_y(X, y)
-            self._resolve_strategy(y)
+            X, y, binarize_y = self._validate_fit_input(X, y)
             X_res, y_res = self._fit_resample(X, y)
             if binarize_y:
                 y_res = label_binarize(y_res, classes=np.unique(y))

@@ -141,13 +141,9 @@ def _benchmark(args: argparse.Namespace) -> int:
         plots=not args.no_plots,
         report_path=args.report,
     )
-    tables = [
-        args.out / name
-        for name, part in (("results.csv", result.results), ("multiclass.csv",
-                                                            result.multiclass))
-        if len(part) or (name == "results.csv" and result.multiclass.empty)
-    ]  # fmt: skip
-    written = " and ".join(map(str, tables))
+    tables = {"results.csv": result.results, "multiclass.csv": result.multiclass}
+    names = [name for name, part in tables.items() if len(part)] or ["results.csv"]
+    written = " and ".join(str(args.out / name) for name in names)
     print(f"Wrote {report} and {written}.")
     return 0
 

@@ -39,6 +39,7 @@ import pandas as pd
 import sklearn
 import torch
 
+from ._compat import InvalidParameterError
 from ._sklearn_state import FITTED_ATTRIBUTES, export_state, import_state
 from ._version import __version__
 from .base import SAMPLER_CLASSES
@@ -451,8 +452,6 @@ class _Reader:
         return self.arrays[ref]
 
     def estimator(self, node: Any, where: str) -> Any:
-        from ._compat import InvalidParameterError
-
         if not isinstance(node, dict) or node.get("$") != "estimator":
             raise ModelFileError(f"{where} is not a saved sampler.")
         cls = self._class(node, where)

@@ -24,7 +24,7 @@ from sklearn.metrics import f1_score
 
 from .baselines import make_sampler
 from .protocol import holdout_split
-from .scoring import CLASSIFIERS, _resample
+from .scoring import _resample, make_classifier
 
 __all__ = ["MULTICLASS", "multiclass_split", "multiclass_tables", "run_multiclass"]
 
@@ -148,9 +148,7 @@ def run_multiclass(
 
 def _score(mark, clf_name, seed, n_jobs, X_bal, y_bal, X_te, y_te) -> None:
     """Macro-F1 and per-class F1 of one classifier trained on balanced rows."""
-    clf = CLASSIFIERS[clf_name](seed)
-    if "n_jobs" in clf.get_params():
-        clf.set_params(n_jobs=n_jobs)
+    clf = make_classifier(clf_name, seed, n_jobs)
     predicted = clf.fit(X_bal, y_bal).predict(X_te)
     mark(clf_name, "macro_f1", f1_score(y_te, predicted, average="macro"))
     labels = np.unique(y_te)
@@ -194,15 +192,17 @@ def multiclass_tables(results: pd.DataFrame) -> list[str]:
             + " |",
             "|---|" + "---|---|---|" * len(ratios),
         ]
+        means = by_seed.groupby(level=["ratio", "sampler"]).mean()
+        best = means.groupby(level="ratio").max()
         for name in samplers:
             cells = []
             for r in ratios:
                 mine = by_seed.loc[(r, name)]
-                best = by_seed.loc[r].groupby("sampler").mean().max()
                 cell = f"{mine.mean():.3f}" + (
                     f" ± {mine.std():.3f}" if len(mine) > 1 else ""
                 )
-                cells.append(f"**{cell}**" if np.isclose(mine.mean(), best) else cell)
+                bold = np.isclose(mine.mean(), best[r])
+                cells.append(f"**{cell}**" if bold else cell)
                 if "ldm" in samplers and name != "ldm":
                     ldm = by_seed.loc[(r, "ldm")].reindex(mine.index)
                     cells.append(f"{int((ldm > mine).sum())}/{len(mine)}")

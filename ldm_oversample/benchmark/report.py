@@ -389,6 +389,8 @@ def write_report(
     results = result.results
     if len(results) or result.multiclass.empty:
         results.to_csv(out / "results.csv", index=False)
+    if not result.multiclass.empty:
+        result.multiclass.to_csv(out / "multiclass.csv", index=False)
     samplers = list(dict.fromkeys(results["sampler"]))
     classifiers = [c for c in dict.fromkeys(results["classifier"]) if c != "-"]
     report = Path(report_path) if report_path else out / "report.md"
@@ -439,7 +441,7 @@ def write_report(
             "",
             *_binary_sections(result, samplers, classifiers),
         ]  # fmt: skip
-    lines += _multiclass_section(result, out)
+    lines += _multiclass_section(result)
     if plots and len(results):
         rel = Path(os.path.relpath(out.resolve(), report.parent.resolve()))
         prefix = "" if rel == Path(".") else rel.as_posix() + "/"
@@ -532,11 +534,10 @@ def _binary_sections(
     return lines
 
 
-def _multiclass_section(result: BenchmarkResult, out: Path) -> list[str]:
-    """The multiclass task's tables (and its CSV), if it was run."""
+def _multiclass_section(result: BenchmarkResult) -> list[str]:
+    """The multiclass task's tables, if it was run."""
     if result.multiclass.empty:
         return []
-    result.multiclass.to_csv(out / "multiclass.csv", index=False)
     failed = result.multiclass[result.multiclass["metric"] == "failed"]
     failed = failed[failed["value"] > 0]
     note = (

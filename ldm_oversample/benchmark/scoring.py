@@ -47,6 +47,14 @@ CLASSIFIERS: dict[str, Callable[[int], Any]] = {
 }
 
 
+def make_classifier(name: str, seed: int, n_jobs: int | None = None):
+    """A fresh classifier of :data:`CLASSIFIERS`, with ``n_jobs`` where it has it."""
+    clf = clone(CLASSIFIERS[name](seed))
+    if "n_jobs" in clf.get_params():
+        clf.set_params(n_jobs=n_jobs)
+    return clf
+
+
 def _scores(y_true, y_pred) -> dict[str, float]:
     return {
         "f1": f1_score(y_true, y_pred, zero_division=0.0),
@@ -84,10 +92,7 @@ class Run:
         )
 
     def classifier(self, name: str):
-        clf = clone(CLASSIFIERS[name](self.seed))
-        if "n_jobs" in clf.get_params():
-            clf.set_params(n_jobs=self.n_jobs)
-        return clf
+        return make_classifier(name, self.seed, self.n_jobs)
 
     def score(self, name: str, classifiers: Sequence[str]) -> pd.DataFrame | None:
         """Record every measurement of one sampler; return its synthetic rows."""

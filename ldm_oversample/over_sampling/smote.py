@@ -91,7 +91,8 @@ class SMOTEOverSampler(BaseGenerativeOverSampler):
     [(0, 269), (1, 269)]
     """
 
-    _private_fitted_attributes = ("_X_fit", "_y_fit")
+    # _X_fit is stored scaled by 2 ** _exponent (see _distance_scale).
+    _private_fitted_attributes = ("_X_fit", "_y_fit", "_exponent")
     _accepts_sparse = True
 
     _parameter_constraints: dict = {
@@ -143,13 +144,14 @@ class SMOTEOverSampler(BaseGenerativeOverSampler):
         encoder = self._make_encoder(seed).fit(X)
         mask = encoder.categorical_mask_
         table = _working_table(X, mask)
-        _distance_scale(table, mask, list(encoder.columns_))  # fail early
+        exponent = _distance_scale(table, mask, list(encoder.columns_))
         variant = "SMOTEN" if mask.all() else "SMOTENC" if mask.any() else "SMOTE"
         return {
             "device_": "cpu",
             "encoder_": encoder,
             "variant_": variant,
-            "_X_fit": table,
+            "_X_fit": _rescaled(table, mask, exponent) if exponent else table,
+            "_exponent": exponent,
             "_y_fit": y,
         }
 
@@ -197,11 +199,10 @@ class SMOTEOverSampler(BaseGenerativeOverSampler):
                 f"{self.variant_}: {n_samples} rows of class {label} from {count} "
                 f"with k_neighbors={k}"
             )
-        names = list(self.encoder_.columns_)
-        exponent = _distance_scale(self._X_fit, mask, names)
-        X_fit = _rescaled(self._X_fit, mask, exponent) if exponent else self._X_fit
-        X_res, _ = sampler.fit_resample(X_fit, self._y_fit)
+        X_res, _ = sampler.fit_resample(self._X_fit, self._y_fit)
         new = np.asarray(X_res, dtype=object)[len(self._y_fit) :]
+        # Model files saved before the rescaling hold no _exponent (unscaled).
+        exponent = getattr(self, "_exponent", 0)
         if exponent:
             new = _rescaled(new, mask, -exponent)
         return self._blank_identifiers(
