@@ -74,7 +74,8 @@ def latent_seconds(
 ) -> float:
     """Wall time of generating ``n_rows`` latents, graph capture included."""
     denoiser = ldm.denoiser_.to(device)
-    solver = ldm._make_solver()
+    pipeline = ldm._pipeline(torch.device(device))
+    solver = pipeline.solver
     solver.set_timesteps(steps)
     generator = torch.Generator(device).manual_seed(0)
     out = torch.empty((n_rows, ldm.latent_dim), device=device)
@@ -91,7 +92,7 @@ def latent_seconds(
         runner = None
         for lo in range(0, n_rows, chunk):
             n = min(chunk, n_rows - lo)
-            x_T = ldm._prior_sample(n, device, generator)
+            x_T = pipeline.prior(n, device, generator)
             if runner is not None:
                 z = runner(x_T)
             elif graph:
@@ -106,12 +107,13 @@ def latent_seconds(
 
 def graph_vs_eager(ldm, device) -> float:
     """Largest difference between a CUDA-graph replay and the eager loop."""
-    solver = ldm._make_solver()
+    pipeline = ldm._pipeline(torch.device(device))
+    solver = pipeline.solver
     solver.set_timesteps(STEPS)
     with torch.inference_mode():
         model_fn = conditional_model_fn(ldm.denoiser_.to(device), 1, solver.timesteps)
         generator = torch.Generator(device).manual_seed(0)
-        first, second = (ldm._prior_sample(4096, device, generator) for _ in "ab")
+        first, second = (pipeline.prior(4096, device, generator) for _ in "ab")
         runner = CUDAGraphRun(solver, model_fn, first)
         replayed = runner(second)
         eager = run_solver(solver, model_fn, second)

@@ -228,7 +228,7 @@ def sampling_profile(ldm, n: int, repeats: int) -> dict[str, float]:
         lambda: latent_seconds(
             ldm,
             n,
-            ldm._chunk_size(device),
+            ldm._row_source(1).chunk_size,
             "fp32",
             False,
             False,
@@ -238,7 +238,7 @@ def sampling_profile(ldm, n: int, repeats: int) -> dict[str, float]:
         repeats,
     )
     total = best_time(lambda: ldm.sample(n, class_label=1), repeats)
-    encoded = ldm._generate_encoded(n, 1, torch.Generator(device).manual_seed(0))
+    encoded = ldm._row_source(1).draw(n, torch.Generator(device).manual_seed(0))
     inverse = best_time(lambda: ldm.encoder_.inverse_transform(encoded), repeats)
     return {
         "whole call": total,

@@ -34,6 +34,10 @@ Usage::
     python benchmarks/stress.py                      # writes stress.{md,csv}
     python benchmarks/stress.py --scale 0.02 --ctgan-epochs 1 --out /tmp/s.md
     python benchmarks/stress.py --scenarios classes_50 --samplers SMOTEOverSampler
+    python benchmarks/stress.py --samplers DDPMOverSampler --update  # rerun rows
+
+``--update`` reruns only the chosen (scenario, sampler) pairs and keeps the
+other rows of the existing ``--out`` CSV; the report names both commands.
 """
 
 from __future__ import annotations
@@ -43,6 +47,8 @@ import multiprocessing
 import os
 import platform
 import resource
+import shlex
+import sys
 import time
 import traceback
 import warnings
@@ -248,6 +254,23 @@ def run_isolated(scenario_name, sampler_name, args) -> dict:
     return result
 
 
+def _report_command(report: Path) -> str:
+    """The command recorded in an earlier report (its first code block)."""
+    text = report.read_text().split("```")
+    return text[1].strip() if len(text) > 1 else "(unknown)"
+
+
+def _merged(previous: pd.DataFrame, rows: list[dict]) -> pd.DataFrame:
+    """The rows of ``previous`` with each rerun (scenario, sampler) pair
+    replaced in place by its row of ``rows``; new pairs go last."""
+    fresh = {(row["scenario"], row["sampler"]): row for row in rows}
+    merged = [
+        fresh.pop((old["scenario"], old["sampler"]), old)
+        for old in previous.to_dict("records")
+    ]
+    return pd.DataFrame([*merged, *fresh.values()])
+
+
 def describe_classes(sizes: list[int]) -> str:
     if len(sizes) == 2:
         return f"2 ({sizes[0]}:{sizes[1]})"
@@ -264,8 +287,17 @@ def main(argv=None) -> None:
     parser.add_argument("--ctgan-epochs", type=int, default=10)
     parser.add_argument("--timeout", type=float, default=1800.0)
     parser.add_argument("--out", type=Path, default=Path(__file__).with_suffix(".md"))
+    parser.add_argument(
+        "--update",
+        action="store_true",
+        help="rerun only these rows; keep the others of the existing CSV",
+    )
     args = parser.parse_args(argv)
     csv = args.out.with_suffix(".csv")
+    kept, previous_command = pd.DataFrame(), None
+    if args.update:
+        kept = pd.read_csv(csv, keep_default_na=False)
+        previous_command = _report_command(args.out)
     rows = []
     for scenario_name in args.scenarios:
         scenario = SCENARIOS[scenario_name]
@@ -295,13 +327,18 @@ def main(argv=None) -> None:
             )
             if "traceback" in result:
                 print(result["traceback"], flush=True)
-            pd.DataFrame(rows).to_csv(csv, index=False)  # kept as runs finish
-    frame = pd.DataFrame(rows)
+            _merged(kept, rows).to_csv(csv, index=False)  # kept as runs finish
+    frame = _merged(kept, rows)
     table = frame.drop(columns=["warnings", "wall s"]).rename(
         columns={"shape": "shape (rows x features)"}
     )
+    command = "python " + " ".join(shlex.quote(a) for a in sys.argv)
+    if previous_command is not None:
+        command = f"{previous_command}\n# then, rerunning some rows:\n{command}"
     lines = [
-        *generated_by("Stress runs: large, wide, skewed and many-class tables"),
+        *generated_by(
+            "Stress runs: large, wide, skewed and many-class tables", command
+        ),
         f"ldm_oversample {__version__}, torch {torch.__version__}, "
         f"{torch.get_num_threads()} torch threads, {os.cpu_count()} CPUs, "
         f"{platform.machine()}, CUDA "

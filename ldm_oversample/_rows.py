@@ -1,19 +1,102 @@
-"""Assembling generated rows: the chunk buffer, concatenation in the input's
-container, constant stand-ins for dropped identifier columns."""
+"""Generating and assembling rows: the chunked generation loop every sampler
+runs (:func:`generate_in_chunks` over a :class:`RowSource`), the chunk buffer,
+concatenation in the input's container, constant stand-ins for dropped
+identifier columns."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+import warnings
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 import torch
+from tqdm.auto import tqdm
+
+from .utils import progress_enabled, progress_interval
+
+
+class RowSource(NamedTuple):
+    """How a fitted sampler makes rows of one class.
+
+    Attributes
+    ----------
+    draw : callable
+        ``draw(n_samples, generator)``: ``n_samples`` rows in the sampler's
+        working space (a generator's encoded rows, or SMOTE's table).
+    decode : callable
+        Turns a drawn chunk into rows in the format seen in ``fit``.
+    chunk_size : int
+        Most rows drawn at once; bounds memory while sampling.
+    device : torch.device
+        Where ``draw`` runs (for out-of-memory retries).
+    empty : object
+        What ``draw(0, ...)`` would return: decoded when no row is asked for.
+    """
+
+    draw: Callable[[int, torch.Generator], Any]
+    decode: Callable[[Any], Any]
+    chunk_size: int
+    device: torch.device
+    empty: Any
+
+
+def generate_in_chunks(
+    source: RowSource,
+    n_samples: int,
+    generator: torch.Generator,
+    *,
+    desc: str,
+    verbose: Any,
+):
+    """``n_samples`` decoded rows from ``source``, drawn in chunks.
+
+    Each decoded chunk is written into an output allocated once, so peak
+    memory is the output plus one chunk, not twice the output. When the device
+    runs out of memory, the chunk is halved and retried from the same random
+    state (with a warning), down to one row.
+    """
+    chunk = source.chunk_size
+    out: _RowBuffer | None = None
+    start = 0
+    with tqdm(
+        total=n_samples,
+        desc=desc,
+        disable=not progress_enabled(verbose) or n_samples <= chunk,
+        leave=False,
+        mininterval=progress_interval(),
+    ) as bar:
+        while start < n_samples:
+            size = min(chunk, n_samples - start)
+            state = generator.get_state()
+            try:
+                drawn = source.draw(size, generator)
+            except torch.cuda.OutOfMemoryError:
+                if size == 1:
+                    raise
+                chunk = size // 2
+                generator.set_state(state)
+                _release_cached_memory(source.device)
+                warnings.warn(
+                    f"{source.device} ran out of memory generating {size} rows at "
+                    f"once; retrying with chunks of {chunk} rows.",
+                    UserWarning,
+                    stacklevel=4,
+                )
+                continue
+            table = source.decode(drawn)
+            if out is None:
+                out = _RowBuffer(table, n_samples)
+            out.write(start, table)
+            start += size
+            bar.update(size)
+    return source.decode(source.empty) if out is None else out.result()
 
 
 class _RowBuffer:
-    """The output of :meth:`BaseGenerativeOverSampler._generate`, filled by chunks.
+    """The output of :func:`generate_in_chunks`, filled by chunks.
 
     Holds one array per column (or one 2-D array), allocated once in the dtype
     of the first decoded chunk, and builds the table at the end without copies.

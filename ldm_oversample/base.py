@@ -7,16 +7,15 @@
 the generator, generates
 ``sampling_strategy_[c]`` rows for each class ``c`` and returns the original rows
 (unchanged, first) followed by the new ones. Subclasses implement only
-``_fit_generator`` and ``_generate_encoded``.
+``_fit_generator`` (fit: return the fitted attributes) and ``_row_source``
+(generate: how to draw and decode rows of one class).
 """
 
 from __future__ import annotations
 
 import contextlib
 import copy
-import functools
 import os
-import warnings
 from abc import abstractmethod
 from collections.abc import Callable, Iterator
 from numbers import Integral
@@ -33,15 +32,9 @@ from numpy.typing import ArrayLike
 from sklearn.preprocessing import label_binarize
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
-from tqdm.auto import tqdm
 
 from ._compat import Interval, StrOptions, _fit_context
-from ._rows import (
-    _concat_rows,
-    _constant_columns,
-    _release_cached_memory,
-    _RowBuffer,
-)
+from ._rows import RowSource, _concat_rows, _constant_columns, generate_in_chunks
 from ._validation import (
     check_fit_params,
     check_missing_labels,
@@ -57,8 +50,6 @@ from .utils import (
     draw_seeds,
     format_label,
     make_generator,
-    progress_enabled,
-    progress_interval,
     runtime_device,
 )
 
@@ -68,6 +59,7 @@ __all__ = ["SAMPLER_CLASSES", "BaseGenerativeOverSampler"]
 #: defined: the classes a model file may name (:mod:`.persistence` reads it,
 #: so it need not import the samplers).
 SAMPLER_CLASSES: dict[str, type] = {}
+
 
 class BaseGenerativeOverSampler(BaseOverSampler):
     """Base class of the neural over-samplers of this package.
@@ -346,76 +338,42 @@ class BaseGenerativeOverSampler(BaseOverSampler):
         """Fit the generator; return the fitted attributes to set (names end in _)."""
 
     @abstractmethod
-    def _generate_encoded(
-        self, n_samples: int, class_index: int, generator: torch.Generator
-    ) -> np.ndarray:
-        """Generate ``n_samples`` rows of one class in the encoder's space
-        (one chunk: :meth:`_generate` bounds ``n_samples``)."""
-
-    def _chunk_size(self, device: torch.device) -> int:
-        """Rows generated per chunk on ``device``; bounds memory while sampling."""
-        return (
-            self._generation_chunk_size_cuda
-            if device.type == "cuda"
-            else self._generation_chunk_size
-        )
-
-    def _chunk_drawer(self, class_index: int) -> Callable[..., np.ndarray]:
-        """A function ``draw(n, generator)`` that returns ``n`` encoded rows of
-        one class. Built once per :meth:`_generate` call, so subclasses can set
-        up what every chunk shares (solver, conditioning) here."""
-        return functools.partial(self._generate_encoded, class_index=class_index)
+    def _row_source(self, class_index: int) -> RowSource:
+        """How to make rows of class ``classes_[class_index]``: a draw function,
+        its decoder back to the fit format, and the chunk size (see
+        :func:`._rows.generate_in_chunks`). The generators draw encoded rows
+        (:meth:`_encoded_rows`); SMOTE interpolates its table."""
 
     def _generate(self, n_samples: int, class_label: Any, generator: torch.Generator):
-        """Generate rows of ``class_label`` in chunks, decoded to the fit format.
-
-        Each decoded chunk is written into an output allocated once, so peak
-        memory is the output plus one chunk, not twice the output. When the
-        device runs out of memory, the chunk is halved and retried from the same
-        random state (with a warning), down to one row.
-        """
+        """``n_samples`` rows of ``class_label`` in the fit format, drawn in
+        chunks by :meth:`_row_source`."""
         class_index = int(np.searchsorted(self.classes_, class_label))
-        device = self._device()
-        chunk = self._chunk_size(device)
-        draw = self._chunk_drawer(class_index)
-        out: _RowBuffer | None = None
-        start = 0
-        with tqdm(
-            total=n_samples,
+        table = generate_in_chunks(
+            self._row_source(class_index),
+            n_samples,
+            generator,
             desc=f"sampling class {format_label(class_label)}",
-            disable=not progress_enabled(self.verbose) or n_samples <= chunk,
-            leave=False,
-            mininterval=progress_interval(),
-        ) as bar:
-            while start < n_samples:
-                size = min(chunk, n_samples - start)
-                state = generator.get_state()
-                try:
-                    encoded = draw(n_samples=size, generator=generator)
-                except torch.cuda.OutOfMemoryError:
-                    if size == 1:
-                        raise
-                    chunk = size // 2
-                    generator.set_state(state)
-                    _release_cached_memory(device)
-                    warnings.warn(
-                        f"{device} ran out of memory generating {size} rows at "
-                        f"once; retrying with chunks of {chunk} rows.",
-                        UserWarning,
-                        stacklevel=3,
-                    )
-                    continue
-                table = self.encoder_.inverse_transform(encoded)
-                if out is None:
-                    out = _RowBuffer(table, n_samples)
-                out.write(start, table)
-                start += size
-                bar.update(size)
-        if out is None:
-            return self.encoder_.inverse_transform(
-                np.zeros((0, self.encoder_.n_encoded_))
-            )
-        return self._blank_identifiers(out.result())
+            verbose=self.verbose,
+        )
+        return self._blank_identifiers(table)
+
+    def _encoded_rows(
+        self, draw: Callable[[int, torch.Generator], np.ndarray]
+    ) -> RowSource:
+        """The :class:`RowSource` of a generator whose ``draw`` returns rows
+        in :attr:`encoder_`'s encoded space, chunked to bound memory."""
+        device = self._device()
+        return RowSource(
+            draw=draw,
+            decode=self.encoder_.inverse_transform,
+            chunk_size=(
+                self._generation_chunk_size_cuda
+                if device.type == "cuda"
+                else self._generation_chunk_size
+            ),
+            device=device,
+            empty=np.zeros((0, self.encoder_.n_encoded_)),
+        )
 
     def _blank_identifiers(self, table):
         """Missing values in the identifier columns left out of the model."""

@@ -90,21 +90,21 @@ def test_out_of_memory_halves_the_chunk_and_retries(name, monkeypatch, multiclas
     expected_rows = sampler.sample(50, 2, random_state=1)
     monkeypatch.setattr(type(sampler), "_generation_chunk_size", 32)
     calls = []
-    original = type(sampler)._chunk_drawer
+    original = type(sampler)._row_source
 
-    def drawer(self, class_index):
-        draw = original(self, class_index)
+    def row_source(self, class_index):
+        source = original(self, class_index)
 
         def limited(n_samples, generator):
             calls.append(n_samples)
             if n_samples > 8:
                 # What CUDA raises; subclasses RuntimeError.
                 raise torch.cuda.OutOfMemoryError("CUDA out of memory (simulated)")
-            return draw(n_samples=n_samples, generator=generator)
+            return source.draw(n_samples, generator)
 
-        return limited
+        return source._replace(draw=limited)
 
-    monkeypatch.setattr(type(sampler), "_chunk_drawer", drawer)
+    monkeypatch.setattr(type(sampler), "_row_source", row_source)
     with pytest.warns(UserWarning, match="retrying with chunks of 16") as record:
         rows = sampler.sample(50, 2, random_state=1)
     assert any("retrying with chunks of 8" in str(w.message) for w in record)
@@ -121,14 +121,16 @@ def test_out_of_memory_at_one_row_is_raised(monkeypatch, multiclass):
     X, y = multiclass
     sampler = make_fast("LDMOverSampler").fit(X, y)
 
-    def drawer(self, class_index):
+    original = type(sampler)._row_source
+
+    def row_source(self, class_index):
         def failing(n_samples, generator):
             raise torch.cuda.OutOfMemoryError("CUDA out of memory (simulated)")
 
-        return failing
+        return original(self, class_index)._replace(draw=failing)
 
     monkeypatch.setattr(type(sampler), "_generation_chunk_size", 4)
-    monkeypatch.setattr(type(sampler), "_chunk_drawer", drawer)
+    monkeypatch.setattr(type(sampler), "_row_source", row_source)
     with (
         pytest.warns(UserWarning, match="chunks of 1 rows"),
         pytest.raises(torch.cuda.OutOfMemoryError, match="simulated"),

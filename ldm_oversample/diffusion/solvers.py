@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Protocol
 
 import numpy as np
 import torch
@@ -18,10 +19,38 @@ __all__ = [
     "DDIMSolver",
     "DDPMSolver",
     "DPMSolverPP",
+    "Solver",
     "check_solver",
     "make_solver",
     "run_solver",
 ]
+
+
+class Solver(Protocol):
+    """What :func:`run_solver` and the samplers need of a solver.
+
+    A new solver implements these three members (and is registered in
+    :data:`SOLVERS` to be chosen by name); nothing else changes.
+    """
+
+    @property
+    def timesteps(self) -> np.ndarray:
+        """Timesteps of the reverse process, from the first down to 0."""
+        ...
+
+    def set_timesteps(self, n_steps: int) -> None:
+        """Choose ``n_steps`` timesteps."""
+        ...
+
+    def step(
+        self,
+        model_output: torch.Tensor,
+        index: int,
+        sample: torch.Tensor,
+        generator: torch.Generator | None = None,
+    ) -> torch.Tensor:
+        """Move ``sample`` from ``timesteps[index]`` to the next timestep."""
+        ...
 
 
 class DDIMSolver:
@@ -238,7 +267,7 @@ class DDPMSolver(DDIMSolver):
 
 
 def run_solver(
-    solver: DDIMSolver,
+    solver: Solver,
     model_fn: Callable[[torch.Tensor, int], torch.Tensor],
     x_T: torch.Tensor,
     generator: torch.Generator | None = None,
@@ -247,7 +276,7 @@ def run_solver(
 
     Parameters
     ----------
-    solver : DDIMSolver
+    solver : Solver
         A solver whose timesteps are set.
     model_fn : callable
         ``model_fn(x_t, t)`` with an integer timestep, returning the network output.

@@ -8,6 +8,7 @@ LDM-vs-data-space comparison fair.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Callable
 from numbers import Integral, Real
 from typing import Any
@@ -16,17 +17,13 @@ import numpy as np
 import torch
 
 from .._compat import Interval, StrOptions
-from ..diffusion.runner import (
-    PRECISIONS,
-    conditional_model_fn,
-    matmul_precision,
-    resolve_precision,
-)
-from ..diffusion.solvers import DDIMSolver, run_solver
+from .._rows import RowSource
+from ..diffusion.pipeline import CandidateFilter, DiffusionPipeline
+from ..diffusion.runner import PRECISIONS, resolve_precision
 from ..nn import MLPDenoiser, RowClassifier
 from ..tabular import TabularEncoder
 from ..training import train_module
-from ..utils import make_generator, module_on, seeded_torch
+from ..utils import make_generator, seeded_torch
 
 __all__ = ["DIFFUSION_CONSTRAINTS", "DiffusionSamplerMixin", "cap_rows_per_class"]
 
@@ -63,8 +60,10 @@ def cap_rows_per_class(y: np.ndarray, cap: int, seed: int) -> np.ndarray:
 
 
 class DiffusionSamplerMixin:
-    """Training-set preparation, denoiser training and the conditional network
-    function, for samplers with the :data:`DIFFUSION_CONSTRAINTS` parameters."""
+    """Training-set preparation and denoiser training, and generation through a
+    :class:`~ldm_oversample.diffusion.pipeline.DiffusionPipeline` that each
+    sampler assembles from its fitted parts (:meth:`_pipeline`), for samplers
+    with the :data:`DIFFUSION_CONSTRAINTS` parameters."""
 
     # What the mixin reads from the sampler it is mixed into. Annotations only
     # (no class attributes): the sampler's __init__ and fit set the values, and
@@ -90,9 +89,7 @@ class DiffusionSamplerMixin:
     encoder_: TabularEncoder
     denoiser_: MLPDenoiser
     _device: Callable[[], torch.device]
-    _make_solver: Callable[[], DDIMSolver]
-    _prior_sample: Callable[[int, torch.device, torch.Generator], torch.Tensor]
-    _decode_samples: Callable[[torch.Tensor, int], torch.Tensor]
+    _encoded_rows: Callable[..., RowSource]
 
     def _guidance(self) -> tuple[float, float]:
         """``(cond_dropout, guidance_scale)``: none in the base recipe; the
@@ -197,70 +194,30 @@ class DiffusionSamplerMixin:
         )
         return classifier.eval()
 
-    def _keep_typical(self, rows, class_index: int, n: int, generator):
-        """``n`` of ``rows`` (encoded, decoded from the generator), in their
-        generated order: drawn at random among those that :attr:`filter_`
-        assigns to ``class_index`` (P >= 1/2), topped up with the best rated
-        when fewer are. Taking only the best rated would push the rows to the
-        extremes of the class, away from the boundary a detector must learn."""
-        scored = rows.clone()
-        for span in self.encoder_.categorical_spans:
-            # The filter saw one-hot categories; the decoder gives logits.
-            block = scored[:, span.start : span.stop]
-            block.copy_(
-                torch.nn.functional.one_hot(block.argmax(1), block.shape[1]).to(
-                    block.dtype
-                )
-            )
-        assert self.filter_ is not None  # only called with a filter
-        filter_ = module_on(self.filter_, rows.device)
-        proba = torch.softmax(filter_(scored), dim=1)[:, class_index]
-        # Random order among the accepted rows, then the rest by rating.
-        noise = torch.rand(len(rows), device=rows.device, generator=generator)
-        key = torch.where(proba >= 0.5, 2.0 + noise, proba)
-        keep = torch.topk(key, n).indices.sort().values
-        return rows[keep]
-
     # ---------------------------------------------------------- generation
-    # Subclasses provide _make_solver(), _prior_sample(n, device, generator)
-    # and _decode_samples(x0, class_index).
+    @abstractmethod
+    def _pipeline(self, device: torch.device) -> DiffusionPipeline:
+        """The fitted parts put together for generation on ``device``."""
 
-    def _chunk_drawer(self, class_index: int) -> Callable[..., np.ndarray]:
-        """``draw(n_samples, generator)``: ``n_samples`` encoded rows of one class.
-
-        The solver and the per-step conditioning are built once per call and
-        reused for every chunk. (Capturing the loop as a CUDA graph,
-        :class:`~ldm_oversample.diffusion.runner.CUDAGraphRun`, measured no
-        faster at these chunk sizes: ``benchmarks/gpu_sampling.md``.)
-        """
-        device = self._device()
-        denoiser = module_on(self.denoiser_, device)
-        solver = self._make_solver()
-        solver.set_timesteps(self.n_sampling_steps)
-        precision = resolve_precision(self.precision, device)
-        with torch.inference_mode():
-            model_fn = conditional_model_fn(
-                denoiser,
-                class_index,
-                solver.timesteps,
-                guidance_scale=self._guidance()[1],
-                precision=precision,
-            )
-
+    def _candidate_filter(self) -> CandidateFilter | None:
+        """The over-generation filter, or None without one."""
         # getattr: model files saved before the filter existed lack filter_.
-        factor = self.candidate_factor if getattr(self, "filter_", None) else 1
+        classifier = getattr(self, "filter_", None)
+        if classifier is None:
+            return None
+        spans = [(s.start, s.stop) for s in self.encoder_.categorical_spans]
+        return CandidateFilter(classifier, self.candidate_factor, spans)
 
-        @torch.inference_mode()
-        def draw(n_samples: int, generator: torch.Generator) -> np.ndarray:
-            with matmul_precision(precision):
-                x_T = self._prior_sample(factor * n_samples, device, generator)
-                x_0 = run_solver(solver, model_fn, x_T, generator)
-                rows = self._decode_samples(x_0, class_index).float()
-                if factor > 1:
-                    rows = self._keep_typical(rows, class_index, n_samples, generator)
-                return rows.cpu().numpy()
+    def _pipeline_options(self, device: torch.device) -> dict[str, Any]:
+        """The :class:`DiffusionPipeline` settings both samplers share."""
+        return {
+            "denoiser": self.denoiser_,
+            "n_steps": self.n_sampling_steps,
+            "guidance_scale": self._guidance()[1],
+            "precision": resolve_precision(self.precision, device),
+            "candidates": self._candidate_filter(),
+        }
 
-        return draw
-
-    def _generate_encoded(self, n_samples, class_index, generator) -> np.ndarray:
-        return self._chunk_drawer(class_index)(n_samples, generator)
+    def _row_source(self, class_index: int) -> RowSource:
+        device = self._device()
+        return self._encoded_rows(self._pipeline(device).drawer(class_index, device))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from numbers import Integral, Real
 from typing import Any
@@ -13,6 +14,7 @@ from torch.nn import functional as F
 
 from .._compat import Interval
 from .._docstrings import fill_doc
+from .._rows import RowSource
 from .._validation import warn_few_rows
 from ..base import BaseGenerativeOverSampler
 from ..nn import PacDiscriminator, ResidualGenerator, gradient_penalty, span_activations
@@ -365,8 +367,12 @@ class CTGANOverSampler(BaseGenerativeOverSampler):
         }
 
     # ---------------------------------------------------------- generation
+    def _row_source(self, class_index: int) -> RowSource:
+        return self._encoded_rows(functools.partial(self._draw, class_index))
+
     @torch.inference_mode()
-    def _generate_encoded(self, n_samples, class_index, generator):
+    def _draw(self, class_index: int, n_samples: int, generator) -> np.ndarray:
+        """``n_samples`` encoded rows of one class from the generator network."""
         device = self._device()
         net = module_on(self.generator_, device).eval()
         n_classes = len(self.classes_)

@@ -18,6 +18,7 @@ from ..diffusion import (
     MixedSolver,
     make_schedule,
 )
+from ..diffusion.pipeline import DiffusionPipeline
 from ..utils import draw_seeds, resolve_device
 from ._diffusion import DIFFUSION_CONSTRAINTS, DiffusionSamplerMixin
 
@@ -237,16 +238,15 @@ class DDPMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
             "history_": {"diffusion": history},
         }
 
-    def _make_solver(self):
-        return MixedSolver(
-            self.diffusion_, eta=self.eta, clip_sample=_QUANTILE_NORMAL_BOUND
+    def _pipeline(self, device: torch.device) -> DiffusionPipeline:
+        # Data space: the solver's output is already an encoded row.
+        return DiffusionPipeline(
+            solver=MixedSolver(
+                self.diffusion_, eta=self.eta, clip_sample=_QUANTILE_NORMAL_BOUND
+            ),
+            prior=self.diffusion_.prior_sample,
+            **self._pipeline_options(device),
         )
-
-    def _prior_sample(self, n, device, generator):
-        return self.diffusion_.prior_sample(n, device, generator)
-
-    def _decode_samples(self, x_0, class_index):
-        return x_0
 
 
 DDPMOverSampler.__doc__ = fill_doc(

@@ -15,9 +15,10 @@ from .._docstrings import fill_doc
 from .._validation import warn_few_rows
 from ..base import BaseGenerativeOverSampler
 from ..diffusion import GaussianDiffusion, make_schedule, make_solver
+from ..diffusion.pipeline import DiffusionPipeline, GaussianPrior, LatentDecoder
 from ..diffusion.solvers import check_solver
 from ..nn import TabularVAE
-from ..utils import draw_seeds, module_on, resolve_device, seeded_torch
+from ..utils import draw_seeds, resolve_device, seeded_torch
 from ._diffusion import DIFFUSION_CONSTRAINTS, DiffusionSamplerMixin
 
 __all__ = ["LDMOverSampler"]
@@ -374,23 +375,19 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
     def _guidance(self) -> tuple[float, float]:
         return self.cond_dropout, self.guidance_scale
 
-    def _make_solver(self):
-        return make_solver(
+    def _pipeline(self, device: torch.device) -> DiffusionPipeline:
+        solver = make_solver(
             self.solver, self.diffusion_, eta=self.eta, clip_sample=self.latent_clip_,
             lambda_min_clipped=self.lambda_min_clipped,
         )  # fmt: skip
-
-    def _prior_sample(self, n, device, generator):
-        return self.noise_temperature * torch.randn(
-            (n, self.latent_dim), device=device, generator=generator
+        return DiffusionPipeline(
+            solver=solver,
+            prior=GaussianPrior(self.latent_dim, self.noise_temperature),
+            decode=LatentDecoder(
+                self.autoencoder_, self.latent_mean_, self.latent_std_
+            ),
+            **self._pipeline_options(device),
         )
-
-    def _decode_samples(self, z, class_index):
-        device = z.device
-        mean = torch.as_tensor(self.latent_mean_, device=device)
-        std = torch.as_tensor(self.latent_std_, device=device)
-        labels = torch.full((len(z),), class_index, dtype=torch.long, device=device)
-        return module_on(self.autoencoder_, device).decode(z * std + mean, labels)
 
 
 LDMOverSampler.__doc__ = fill_doc(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import sys
 import warnings
 from collections.abc import Callable
 from numbers import Integral
@@ -15,6 +17,7 @@ from numpy.typing import ArrayLike
 
 from .._compat import Interval
 from .._docstrings import fill_doc
+from .._rows import RowSource
 from ..base import BaseGenerativeOverSampler
 from ..tabular import TabularEncoder
 from ..utils import format_label, resolve_device
@@ -155,14 +158,23 @@ class SMOTEOverSampler(BaseGenerativeOverSampler):
             "_y_fit": y,
         }
 
-    def _generate_encoded(self, n_samples, class_index, generator):  # pragma: no cover
-        raise NotImplementedError("SMOTE generates in data space; see _generate.")
+    def _row_source(self, class_index: int) -> RowSource:
+        # One interpolation per call: imbalanced-learn draws every row at once.
+        return RowSource(
+            draw=functools.partial(self._interpolate, self.classes_[class_index]),
+            decode=lambda new: self.encoder_.from_columns(
+                [new[:, j] for j in range(new.shape[1])]
+            ),
+            chunk_size=sys.maxsize,
+            device=torch.device("cpu"),
+            empty=np.empty((0, self.n_features_in_), dtype=object),
+        )
 
-    def _generate(self, n_samples: int, class_label: Any, generator: torch.Generator):
-        if n_samples == 0:
-            return self.encoder_.from_columns(
-                [np.empty(0, dtype=object)] * self.n_features_in_
-            )
+    def _interpolate(
+        self, class_label: Any, n_samples: int, generator: torch.Generator
+    ) -> np.ndarray:
+        """``n_samples`` new rows of ``class_label`` (an object array in the
+        columns of X), interpolated by imbalanced-learn."""
         count = int(np.sum(self._y_fit == class_label))
         label = format_label(class_label)
         if count < 2:
@@ -176,7 +188,7 @@ class SMOTEOverSampler(BaseGenerativeOverSampler):
                 f"Class {label} has only {count} rows; SMOTE uses "
                 f"k_neighbors={k} instead of {self.k_neighbors} for it.",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=5,
             )
         seed = int(torch.randint(0, 2**31 - 1, (1,), generator=generator))
         params = dict(
@@ -203,11 +215,7 @@ class SMOTEOverSampler(BaseGenerativeOverSampler):
         new = np.asarray(X_res, dtype=object)[len(self._y_fit) :]
         # Model files saved before the rescaling hold no _exponent (unscaled).
         exponent = getattr(self, "_exponent", 0)
-        if exponent:
-            new = _rescaled(new, mask, -exponent)
-        return self._blank_identifiers(
-            self.encoder_.from_columns([new[:, j] for j in range(new.shape[1])])
-        )
+        return _rescaled(new, mask, -exponent) if exponent else new
 
 
 def _working_table(X, mask: np.ndarray) -> np.ndarray:
