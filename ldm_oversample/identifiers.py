@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import sklearn
 
-from .tabular import _column_names
+from .tabular.columns import _column_names
 
 __all__ = ["IdentifierColumnWarning", "find_identifier_columns"]
 

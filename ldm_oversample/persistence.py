@@ -96,7 +96,18 @@ def _trusted_classes() -> dict[str, type]:
         PacDiscriminator,
         *FITTED_ATTRIBUTES,
     ]
-    return {_qualname(cls): cls for cls in classes}
+    trusted = {_qualname(cls): cls for cls in classes}
+    return trusted | {old: trusted[new] for old, new in _MOVED.items()}
+
+
+#: Classes that moved, by the name older files give them.
+_MOVED = {
+    # ldm_oversample.tabular was one module before 0.2.
+    "ldm_oversample.tabular.TabularEncoder": (
+        "ldm_oversample.tabular.encoder.TabularEncoder"
+    ),
+    "ldm_oversample.tabular.ColumnSpan": "ldm_oversample.tabular.columns.ColumnSpan",
+}
 
 
 def _qualname(cls: type) -> str:

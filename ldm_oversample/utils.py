@@ -17,6 +17,7 @@ __all__ = [
     "draw_seeds",
     "format_label",
     "make_generator",
+    "private_seed",
     "progress_enabled",
     "progress_interval",
     "resolve_device",
@@ -103,6 +104,27 @@ def draw_seeds(random_state: Any, n: int = 1) -> list[int]:
         return [int(s) for s in np.random.default_rng().integers(0, _MAX_SEED, size=n)]
     rng = check_random_state(random_state)
     return [int(s) for s in rng.randint(0, _MAX_SEED, size=n)]
+
+
+def private_seed(random_state: Any) -> Any:
+    """``random_state`` for private use: None becomes fresh OS entropy.
+
+    ``check_random_state(None)`` would return NumPy's global generator; drawing
+    from it would change the caller's global random state.
+
+    Parameters
+    ----------
+    random_state : int, RandomState instance or None
+        A seed as scikit-learn takes it.
+
+    Returns
+    -------
+    random_state : int or RandomState
+        ``random_state`` itself, or a new ``RandomState`` for None.
+    """
+    if random_state is None:
+        return np.random.RandomState(np.random.default_rng().integers(2**31 - 1))
+    return random_state
 
 
 def make_generator(seed: int, device: torch.device | str = "cpu") -> torch.Generator:

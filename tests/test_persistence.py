@@ -427,6 +427,35 @@ def test_format_1_files_load_with_a_warning(tmp_path, multiclass):
     )
 
 
+def test_files_naming_moved_classes_load(tmp_path, mixed):
+    """Files written before ``tabular`` became a package name its classes by
+    the old module path."""
+    X, y = mixed
+    sampler = make_fast("LDMOverSampler").fit(X, y)
+    path = sampler.save(tmp_path / "m.ldm")
+    moved = {
+        f"ldm_oversample.tabular.{module}.{name}": f"ldm_oversample.tabular.{name}"
+        for module, name in [("encoder", "TabularEncoder"), ("columns", "ColumnSpan")]
+    }
+
+    def old_names(node):
+        if isinstance(node, dict):
+            if node.get("class") in moved:
+                node["class"] = moved[node["class"]]
+            for child in node.values():
+                old_names(child)
+        elif isinstance(node, list):
+            for child in node:
+                old_names(child)
+
+    _rewrite(path, edit_tree=old_names)
+    assert "ldm_oversample.tabular.TabularEncoder" in str(_read_archive(path))
+    pd.testing.assert_frame_equal(
+        ldm_oversample.load(path).sample(9, random_state=2),
+        sampler.sample(9, random_state=2),
+    )
+
+
 def test_sklearn_internals_are_refused_in_new_files(tmp_path, multiclass):
     """A format-2 file may not restore a transform from a raw ``__dict__``."""
     X, y = multiclass
