@@ -34,6 +34,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._compat import Interval, StrOptions, _fit_context
+from ._registry import SAMPLER_CLASSES
 from ._rows import RowSource, _concat_rows, _constant_columns, generate_in_chunks
 from ._validation import (
     check_fit_params,
@@ -55,14 +56,9 @@ from .utils import (
 
 __all__ = ["SAMPLER_CLASSES", "BaseGenerativeOverSampler"]
 
-#: The package's sampler classes by qualified name, filled as they are
-#: defined: the classes a model file may name (:mod:`.persistence` reads it,
-#: so it need not import the samplers).
-SAMPLER_CLASSES: dict[str, type] = {}
-
 
 class BaseGenerativeOverSampler(BaseOverSampler):
-    """Base class of the neural over-samplers of this package.
+    """Base class of the over-samplers of this package (generators and SMOTE).
 
     Warning: do not instantiate it directly; use a subclass.
     """

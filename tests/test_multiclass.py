@@ -8,7 +8,8 @@ import pytest
 
 from ldm_oversample import SMOTEOverSampler
 from ldm_oversample.benchmark import run_benchmark, write_report
-from ldm_oversample.benchmark.multiclass import multiclass_split, multiclass_tables
+from ldm_oversample.benchmark.multiclass import multiclass_tables
+from ldm_oversample.benchmark.splits import multiclass_split
 from ldm_oversample.cli import main
 
 from .test_benchmark import fake_frame, write_original_layout
@@ -53,7 +54,7 @@ def test_one_dict_raises_every_cut_family_to_the_benign_rows(monkeypatch):
         progress=False,
     )
     assert result.results.empty  # no binary task was asked for
-    (strategy, counts), = seen
+    ((strategy, counts),) = seen
     assert strategy == {"DDoS": 70, "Spoofing": 70}
     assert set(counts) == {70}
     assert result.multiclass_splits == {0.2: {"Benign": 70, "DDoS": 14, "Spoofing": 14}}
@@ -73,8 +74,9 @@ def test_tables_known_answer():
             rows.append(("rf", name, seed, "macro_f1", value))
             rows.append(("rf", name, seed, "f1: Spoofing", value / 2))
         rows.append(("-", "ldm", seed, "fit_resample_s", 2.0))
-    results = pd.DataFrame(rows, columns=["classifier", "sampler", "seed", "metric",
-                                          "value"]).assign(ratio=0.1)
+    results = pd.DataFrame(
+        rows, columns=["classifier", "sampler", "seed", "metric", "value"]
+    ).assign(ratio=0.1)
     lines = multiclass_tables(results)
     none = next(line for line in lines if line.startswith("| none |"))
     ldm = next(line for line in lines if line.startswith("| ldm |"))

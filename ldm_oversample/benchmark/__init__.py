@@ -12,14 +12,12 @@ from .protocol import (
     SAMPLERS,
     THRESHOLD_SUFFIX,
     BenchmarkResult,
-    attack_families,
     make_sampler,
-    make_task,
     merge_results,
     run_benchmark,
-    scarce_split,
 )
 from .report import describe_data, markdown_table, summary_table, write_report
+from .splits import attack_families, make_task, scarce_split
 
 __all__ = [
     "CICIOT2023_FEATURES_39",

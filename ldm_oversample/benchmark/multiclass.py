@@ -23,68 +23,18 @@ import pandas as pd
 from sklearn.metrics import f1_score
 
 from .baselines import make_sampler
-from .protocol import holdout_split
-from .scoring import _resample, make_classifier
+from .scoring import make_classifier, resample_or_keep
+from .splits import BENIGN, multiclass_split
 
-__all__ = ["MULTICLASS", "multiclass_split", "multiclass_tables", "run_multiclass"]
+__all__ = ["MULTICLASS", "multiclass_tables", "run_multiclass"]
 
 #: The name of the multiclass task in results and reports.
 MULTICLASS = "all families"
 #: Prefix of the per-class F1 metrics (``"f1: Spoofing"``).
 CLASS_F1 = "f1: "
-BENIGN = "Benign"
 #: Samplers that reduce rows, so a dict of over-sampling targets does not
 #: apply; they run at their own defaults.
 _UNDER = frozenset({"rus"})
-
-
-def multiclass_split(
-    frame: pd.DataFrame,
-    ratio: float,
-    seed: int,
-    *,
-    test_size: float = 0.3,
-    holdout: str = "test",
-) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame, np.ndarray]:
-    """Stratified split of every family; training attack rows cut to ``ratio``.
-
-    Parameters
-    ----------
-    frame : DataFrame
-        A loaded CICIoT2023 table (features plus ``label_family`` and
-        ``label_fine``).
-    ratio : float
-        Training rows kept of each attack family, as a fraction of the
-        training benign rows (at least 2, at most what the family has).
-    seed : int
-        Seed of the split and the cut.
-    test_size : float, default=0.3
-    holdout : {"test", "validation"}, default="test"
-        As in :func:`~ldm_oversample.benchmark.scarce_split`.
-
-    Returns
-    -------
-    X_train, y_train, X_test, y_test
-        ``y`` holds the family names.
-    """
-    y = frame["label_family"].astype(str).to_numpy()
-    if BENIGN not in set(y):
-        raise ValueError("the data has no Benign rows to scale the cut by")
-    X = frame.drop(columns=["label_family", "label_fine"])
-    X_tr, X_te, y_tr, y_te = holdout_split(X, y, seed, test_size, holdout)
-    rng = np.random.default_rng(seed)
-    n_keep = max(2, round(ratio * int((y_tr == BENIGN).sum())))
-    keep = [np.flatnonzero(y_tr == BENIGN)]
-    for family in sorted(set(y_tr) - {BENIGN}):
-        rows = np.flatnonzero(y_tr == family)
-        keep.append(rng.choice(rows, min(n_keep, len(rows)), replace=False))
-    index = np.sort(np.concatenate(keep))
-    return (
-        X_tr.iloc[index].reset_index(drop=True),
-        y_tr[index],
-        X_te.reset_index(drop=True),
-        y_te,
-    )
 
 
 def run_multiclass(
@@ -136,7 +86,7 @@ def run_multiclass(
                     params.setdefault("sampling_strategy", targets)
                 sampler = make_sampler(name, seed, device=device, params=params)
                 start = time.perf_counter()
-                X_bal, y_bal, failed = _resample(sampler, X_tr, y_tr)
+                X_bal, y_bal, failed = resample_or_keep(sampler, X_tr, y_tr)
                 mark = functools.partial(record, ratio, seed, name)
                 if sampler is not None:
                     mark("-", "fit_resample_s", time.perf_counter() - start)

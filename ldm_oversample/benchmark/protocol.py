@@ -27,15 +27,21 @@ from dataclasses import dataclass, field
 from numbers import Integral
 from typing import cast
 
-import numpy as np
 import pandas as pd
 import torch
 from joblib import Parallel, delayed
-from sklearn.model_selection import train_test_split
 from tqdm.auto import tqdm
 
 from .baselines import GENERATORS, SAMPLERS, make_sampler
+from .multiclass import run_multiclass
 from .scoring import CLASSIFIERS, RULE_PREFIX, THRESHOLD_SUFFIX, Run
+from .splits import (
+    HOLDOUTS,
+    _check_names,
+    attack_families,
+    make_task,
+    scarce_split,
+)
 
 __all__ = [
     "CLASSIFIERS",
@@ -55,137 +61,11 @@ __all__ = [
     "scarce_split",
 ]
 
-BENIGN = "Benign"
 #: None: every attack family in the data, each against Benign.
 DEFAULT_ATTACKS = None
 DEFAULT_RATIOS = (0.02, 0.1)
 DEFAULT_SAMPLERS = tuple(SAMPLERS)
 DEFAULT_CLASSIFIERS = ("rf", "hgb")
-HOLDOUTS = ("test", "validation")
-
-
-def _check_names(names: Sequence[str], known, what: str) -> None:
-    unknown = [n for n in names if n not in known]
-    if unknown:
-        raise ValueError(
-            f"unknown {what} {', '.join(map(repr, unknown))}; choose from "
-            f"{', '.join(known)}"
-        )
-
-
-def attack_families(frame: pd.DataFrame) -> list[str]:
-    """Every family of a loaded table but Benign, largest first.
-
-    Parameters
-    ----------
-    frame : DataFrame
-        Output of :func:`~ldm_oversample.benchmark.load_ciciot2023`.
-
-    Returns
-    -------
-    families : list of str
-    """
-    counts = frame["label_family"].astype(str).value_counts()
-    return [f for f in counts.index if f.casefold() != BENIGN.casefold()]
-
-
-def make_task(frame: pd.DataFrame, attack: str) -> tuple[pd.DataFrame, np.ndarray, str]:
-    """Benign-vs-attack rows of a loaded CICIoT2023 table.
-
-    Parameters
-    ----------
-    frame : DataFrame
-        Output of :func:`~ldm_oversample.benchmark.load_ciciot2023` (feature
-        columns plus ``label_family`` and ``label_fine``).
-    attack : str
-        A family (``"Spoofing"``) or a fine label (``"MITM-ArpSpoofing"``),
-        matched case-insensitively.
-
-    Returns
-    -------
-    X : DataFrame
-        Feature rows of Benign and the attack.
-    y : ndarray of int
-        1 for the attack, 0 for Benign.
-    name : str
-        The attack as spelled in the data.
-    """
-    family = frame["label_family"].astype(str)
-    fine = frame["label_fine"].astype(str)
-    key = attack.casefold()
-    benign = family.str.casefold() == BENIGN.casefold()
-    if not benign.any():
-        raise ValueError("the data has no Benign rows; every task is Benign vs attack")
-    for column in (family, fine):
-        hit = column.str.casefold() == key
-        if hit.any() and not (hit & benign).any():
-            name = column[hit].iloc[0]
-            keep = benign | hit
-            X = frame.loc[keep].drop(columns=["label_family", "label_fine"])
-            return X.reset_index(drop=True), hit[keep].to_numpy().astype(int), name
-    raise ValueError(
-        f"attack {attack!r} not found; families in the data: "
-        f"{', '.join(sorted(family.unique()))}"
-    )
-
-
-def scarce_split(
-    X: pd.DataFrame,
-    y: np.ndarray,
-    ratio: float,
-    seed: int,
-    test_size: float = 0.3,
-    holdout: str = "test",
-) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame, np.ndarray]:
-    """Stratified split; the training attack rows cut to ``ratio`` x benign rows.
-
-    Parameters
-    ----------
-    X : DataFrame
-    y : ndarray of {0, 1}
-    ratio : float
-        Attack rows kept in training, as a fraction of the training benign rows
-        (at least 2 rows, at most all of them).
-    seed : int
-        Seed of the split and of the cut.
-    test_size : float, default=0.3
-    holdout : {"test", "validation"}, default="test"
-        ``"test"`` scores on the test split. ``"validation"`` never touches
-        it: the training split is split again in the same proportions, and the
-        rows returned as "test" are that validation part, for choosing
-        defaults without looking at the rows that are reported.
-
-    Returns
-    -------
-    X_train, y_train, X_test, y_test
-    """
-    X_tr, X_te, y_tr, y_te = holdout_split(X, y, seed, test_size, holdout)
-    rng = np.random.default_rng(seed)
-    benign = np.flatnonzero(y_tr == 0)
-    attack = np.flatnonzero(y_tr == 1)
-    n_keep = int(np.clip(round(ratio * len(benign)), 2, len(attack)))
-    keep = np.sort(np.concatenate([benign, rng.choice(attack, n_keep, replace=False)]))
-    return (
-        X_tr.iloc[keep].reset_index(drop=True),
-        y_tr[keep],
-        X_te.reset_index(drop=True),
-        y_te,
-    )
-
-
-def holdout_split(X, y, seed: int, test_size: float = 0.3, holdout: str = "test"):
-    """Stratified ``X_train, X_holdout, y_train, y_holdout``: the test split,
-    or (``holdout="validation"``) a validation part of the training split,
-    split again in the same proportions, so that the test rows stay unseen."""
-    _check_names([holdout], HOLDOUTS, "holdout")
-    X_tr, X_te, y_tr, y_te = train_test_split(
-        X, y, test_size=test_size, stratify=y, random_state=seed
-    )
-    if holdout == "validation":
-        X_tr, X_te, y_tr, y_te = train_test_split(
-            X_tr, y_tr, test_size=test_size, stratify=y_tr, random_state=seed
-        )
-    return X_tr, X_te, y_tr, y_te
 
 
 @dataclass
@@ -349,8 +229,6 @@ def run_benchmark(
         pd.DataFrame(), settings={"holdout": holdout, "threshold_cv": threshold_cv}
     )
     if multiclass:
-        from .multiclass import run_multiclass  # it uses holdout_split from here
-
         rows: list[dict] = []
         out.multiclass_splits = run_multiclass(
             frame, ratios=ratios, seeds=seed_list, samplers=samplers,

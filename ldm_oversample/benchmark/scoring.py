@@ -147,7 +147,7 @@ class Run:
         curves: dict[str, list] = {clf_name: [] for clf_name in fitted}
         for train, valid in self.folds:
             X_fold, y_fold = self.X_tr.iloc[train], self.y_tr[train]
-            X_bal, y_bal, _ = _resample(self.sampler(name), X_fold, y_fold)
+            X_bal, y_bal, _ = resample_or_keep(self.sampler(name), X_fold, y_fold)
             X_valid = self.X_tr.iloc[valid]
             for clf_name in fitted:
                 clf = self.classifier(clf_name).fit(X_bal, y_bal)
@@ -162,7 +162,7 @@ class Run:
             self.record(name, tuned, "threshold", threshold)
 
 
-def _resample(sampler, X, y):
+def resample_or_keep(sampler, X, y):
     """``sampler.fit_resample(X, y)``, or ``X, y`` unchanged (and True) when an
     imbalanced-learn baseline cannot run on these rows (ADASYN finding no
     neighbour of the other class, SMOTE with too few rows)."""
@@ -182,7 +182,7 @@ def _balance(sampler, X_tr, y_tr, record, name):
     if sampler is None:
         return X_tr, y_tr, None
     start = time.perf_counter()
-    X_bal, y_bal, failed = _resample(sampler, X_tr, y_tr)
+    X_bal, y_bal, failed = resample_or_keep(sampler, X_tr, y_tr)
     record(name, "-", "fit_resample_s", time.perf_counter() - start)
     record(name, "-", "failed", float(failed))
     if failed or name not in KEEPS_ORIGINALS:
