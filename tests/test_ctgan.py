@@ -21,7 +21,7 @@ from ldm_oversample.nn import (
     gumbel_softmax,
     span_activations,
 )
-from ldm_oversample.over_sampling.ctgan import _ConditionSampler
+from ldm_oversample.over_sampling._ctgan_conditions import ConditionSampler
 from ldm_oversample.tabular import TabularEncoder, draw_categorical
 
 from .conftest import make_fast, make_mixed_frame
@@ -324,7 +324,7 @@ def test_training_by_sampling_follows_ctgan_law():
     labels = np.array([0] * 100 + [1] * 30)
     enc = TabularEncoder(numeric_transform="mode_specific", random_state=0).fit(frame)
     x = torch.as_tensor(enc.transform(frame))
-    sampler = _ConditionSampler(enc, x, labels, 2, True, torch.device("cpu"))
+    sampler = ConditionSampler(enc, x, labels, 2, True, torch.device("cpu"))
     g = torch.Generator().manual_seed(0)
     rows = sampler.draw_rows(200_000, g)
     real, cond, _ = sampler.condition(rows, g)

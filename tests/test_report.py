@@ -18,8 +18,8 @@ from ldm_oversample.benchmark import (
     write_report,
 )
 from ldm_oversample.benchmark.plots import _heavy_tailed
-from ldm_oversample.benchmark.report import METRIC_MEANINGS
 from ldm_oversample.benchmark.rules import CICIOT2023_RULES
+from ldm_oversample.benchmark.tables import METRIC_MEANINGS
 from ldm_oversample.metrics import Rule, rule_violations
 
 from .test_benchmark import TINY, fake_frame

@@ -4,7 +4,14 @@ from .mixed import MixedDiffusion, MixedSolver
 from .multinomial import MultinomialDiffusion
 from .process import GaussianDiffusion
 from .schedules import NoiseSchedule, cosine_betas, linear_betas, make_schedule
-from .solvers import DDIMSolver, DDPMSolver, DPMSolverPP, make_solver, run_solver
+from .solvers import (
+    DDIMSolver,
+    DDPMSolver,
+    DPMSolverPP,
+    Solver,
+    make_solver,
+    run_solver,
+)
 
 __all__ = [
     "DDIMSolver",
@@ -15,6 +22,7 @@ __all__ = [
     "MixedSolver",
     "MultinomialDiffusion",
     "NoiseSchedule",
+    "Solver",
     "cosine_betas",
     "linear_betas",
     "make_schedule",

@@ -16,7 +16,7 @@ from .._validation import warn_few_rows
 from ..base import BaseGenerativeOverSampler
 from ..diffusion import GaussianDiffusion, make_schedule, make_solver
 from ..diffusion.pipeline import DiffusionPipeline, GaussianPrior, LatentDecoder
-from ..diffusion.solvers import check_solver
+from ..diffusion.solvers import SOLVERS, check_solver
 from ..nn import TabularVAE
 from ..utils import draw_seeds, resolve_device, seeded_torch
 from ._diffusion import DIFFUSION_CONSTRAINTS, DiffusionSamplerMixin
@@ -215,7 +215,7 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         **BaseGenerativeOverSampler._parameter_constraints,
         **DIFFUSION_CONSTRAINTS,
         "latent_dim": [Interval(Integral, 1, None, closed="left")],
-        "solver": [StrOptions({"ddim", "dpm++"})],
+        "solver": [StrOptions(set(SOLVERS))],
         "ae_hidden_dims": ["array-like"],
         "conditional_autoencoder": ["boolean"],
         "beta": [Interval(Real, 0, None, closed="left")],
