@@ -94,13 +94,7 @@ def test_docstring_parameters_match_signature(qualname, obj):
     errors = []
     if inspect.isclass(obj):
         init = obj.__init__
-        # A typing.Protocol is never instantiated: its __init__ is typing's.
-        protocol = getattr(obj, "_is_protocol", False)
-        if (
-            init is not object.__init__
-            and "__init__" in _own_members(obj)
-            and not protocol
-        ):
+        if init is not object.__init__ and "__init__" in _own_members(obj):
             errors += _check(init, ClassDoc(obj), qualname)
         for name, method in _public_methods(obj):
             if not inspect.getdoc(method):

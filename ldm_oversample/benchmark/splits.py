@@ -14,6 +14,9 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
+#: ``X_train, y_train, X_holdout, y_holdout``.
+Split = tuple[pd.DataFrame, np.ndarray, pd.DataFrame, np.ndarray]
+
 __all__ = [
     "BENIGN",
     "attack_families",
@@ -99,7 +102,7 @@ def scarce_split(
     seed: int,
     test_size: float = 0.3,
     holdout: str = "test",
-) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame, np.ndarray]:
+) -> Split:
     """Stratified split; the training attack rows cut to ``ratio`` x benign rows.
 
     Parameters
@@ -154,7 +157,7 @@ def multiclass_split(
     *,
     test_size: float = 0.3,
     holdout: str = "test",
-) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame, np.ndarray]:
+) -> Split:
     """Stratified split of every family; training attack rows cut to ``ratio``.
 
     Parameters

@@ -8,7 +8,6 @@ from .solvers import (
     DDIMSolver,
     DDPMSolver,
     DPMSolverPP,
-    Solver,
     make_solver,
     run_solver,
 )
@@ -22,7 +21,6 @@ __all__ = [
     "MixedSolver",
     "MultinomialDiffusion",
     "NoiseSchedule",
-    "Solver",
     "cosine_betas",
     "linear_betas",
     "make_schedule",

@@ -39,13 +39,7 @@ class Solver(Protocol):
         ...
 
     def set_timesteps(self, n_steps: int) -> None:
-        """Choose the timesteps of the reverse process.
-
-        Parameters
-        ----------
-        n_steps : int
-            Number of reverse steps.
-        """
+        """Choose ``n_steps`` timesteps."""
         ...
 
     def step(
@@ -55,24 +49,8 @@ class Solver(Protocol):
         sample: torch.Tensor,
         generator: torch.Generator | None = None,
     ) -> torch.Tensor:
-        """Move ``sample`` from ``timesteps[index]`` to the next timestep.
-
-        Parameters
-        ----------
-        model_output : Tensor
-            The network's output at ``(sample, timesteps[index])``.
-        index : int
-            Position of the current timestep in ``timesteps``.
-        sample : Tensor
-            The current sample.
-        generator : torch.Generator, optional
-            Source of fresh noise for stochastic solvers.
-
-        Returns
-        -------
-        sample : Tensor
-            The sample at the next timestep.
-        """
+        """Move ``sample`` from ``timesteps[index]`` to the next timestep
+        (see :meth:`DDIMSolver.step`)."""
         ...
 
 
