@@ -88,7 +88,16 @@ default="auto"
     classes_ : ndarray
         Class labels seen in ``fit``.
     class_counts_ : ndarray
-        Rows per class seen in ``fit``.""",
+        Rows per class seen in ``fit``.
+    n_original_ : int
+        Rows of ``X`` given to the last ``fit_resample``: the first
+        ``n_original_`` rows of its output are those rows, unchanged (absent
+        after ``fit``).
+    synthetic_mask_ : ndarray of bool of shape (n_samples_resampled,)
+        True for the rows the last ``fit_resample`` generated, False for the
+        original ones; for example ``X_res[~sampler.synthetic_mask_]`` is
+        ``X`` again, and ``sample_weight=np.where(mask, 0.5, 1.0)`` weighs
+        synthetic rows down in a downstream fit (absent after ``fit``).""",
     "feature_attributes": """n_features_in_ : int
         Number of features seen in ``fit``.
     feature_names_in_ : ndarray of str

@@ -186,8 +186,10 @@ class BaseGenerativeOverSampler(BaseOverSampler):
         -------
         X_resampled : {ndarray, DataFrame, sparse matrix}
             The rows of ``X`` (unchanged, first; a DataFrame gets a fresh
-            ``0..n-1`` index) followed by ``sampling_strategy_[c]`` new rows of
-            each class ``c``, in the container, columns and dtypes of ``X``.
+            ``0..n-1`` index, so no synthetic row shares an original's label)
+            followed by ``sampling_strategy_[c]`` new rows of each class ``c``,
+            in the container, columns and dtypes of ``X``. ``synthetic_mask_``
+            marks the new rows and ``n_original_`` counts the others.
         y_resampled : ndarray or Series of shape (n_samples_new,)
             The labels of ``X_resampled`` (a Series if ``y`` is one).
         """
@@ -231,7 +233,10 @@ class BaseGenerativeOverSampler(BaseOverSampler):
                 continue
             X_parts.append(self._generate(n_samples, class_label, generator))
             y_parts.append(np.full(n_samples, class_label, dtype=y.dtype))
-        return _concat_rows(X, X_parts), np.concatenate([y, *y_parts])
+        y_res = np.concatenate([y, *y_parts])
+        self.n_original_ = len(y)
+        self.synthetic_mask_ = np.arange(len(y_res)) >= len(y)
+        return _concat_rows(X, X_parts), y_res
 
     def sample(
         self, n_samples: int, class_label: Any = None, *, random_state: Any = None
@@ -321,6 +326,9 @@ class BaseGenerativeOverSampler(BaseOverSampler):
             X = _constant_columns(X, identifiers)
         # Build everything in locals first: an interrupted fit leaves no state.
         state = self._fit_generator(X, y, classes, fit_seed)
+        # They describe the output of fit_resample, which sets them again.
+        for key in ("n_original_", "synthetic_mask_"):
+            self.__dict__.pop(key, None)
         self.identifier_columns_ = identifiers
         self.sparse_input_ = sparse_input
         self.classes_ = classes

@@ -8,6 +8,9 @@ import pandas as pd
 import pytest
 from imblearn.over_sampling import RandomOverSampler
 from sklearn.datasets import make_classification
+from sklearn.linear_model import LogisticRegression
+
+import ldm_oversample
 
 from .conftest import FAST, make_fast
 
@@ -68,3 +71,42 @@ def test_containers_match_imbalanced_learn(name, data):
     X_list, y_list = make_fast(name).fit_resample(X.tolist(), y.tolist())
     assert isinstance(X_list, list) and isinstance(y_list, list)
     assert len(X_list) == len(y_list) == 2 * (y == 0).sum()
+
+
+# ------------------------------------------------------- marked synthetic rows
+@pytest.mark.parametrize("name", SAMPLERS)
+def test_synthetic_rows_are_marked(name, multiclass, tmp_path):
+    X, y = multiclass
+    # A shuffled, offset index: the output's must still be unique.
+    frame = pd.DataFrame(X, index=np.random.default_rng(0).permutation(len(y)) + 7)
+    sampler = make_fast(name, sampling_strategy={1: 90, 2: 100})
+    X_res, y_res = sampler.fit_resample(frame, y)
+    mask = sampler.synthetic_mask_
+    assert mask.dtype == bool and mask.shape == (len(X_res),)
+    assert sampler.n_original_ == len(y) == int((~mask).sum())
+    assert not mask[: len(y)].any() and mask[len(y) :].all()
+    assert X_res.index.is_unique and list(X_res.index) == list(range(len(X_res)))
+    pd.testing.assert_frame_equal(
+        X_res[~mask].reset_index(drop=True), frame.reset_index(drop=True)
+    )
+    generated = pd.Series(y_res[mask]).value_counts().to_dict()
+    assert generated == {1: 90 - int((y == 1).sum()), 2: 100 - int((y == 2).sum())}
+    # A model file keeps them, and a plain fit drops them (they describe the
+    # output of the last fit_resample, which fit does not have).
+    loaded = ldm_oversample.load(sampler.save(tmp_path / "m.ldm"))
+    np.testing.assert_array_equal(loaded.synthetic_mask_, mask)
+    sampler.fit(frame, y)
+    assert not hasattr(sampler, "synthetic_mask_")
+    assert not hasattr(sampler, "n_original_")
+
+
+def test_synthetic_mask_weighs_rows_downstream(multiclass):
+    """The documented use: weigh synthetic rows down in the classifier's fit."""
+    X, y = multiclass
+    sampler = make_fast("SMOTEOverSampler")
+    X_res, y_res = sampler.fit_resample(X, y)
+    weights = np.where(sampler.synthetic_mask_, 0.0, 1.0)
+    weighted = LogisticRegression(max_iter=500).fit(X_res, y_res, sample_weight=weights)
+    plain = LogisticRegression(max_iter=500).fit(X, y)
+    # Zero weight on every synthetic row is the fit on the original rows.
+    np.testing.assert_allclose(weighted.coef_, plain.coef_, atol=1e-4)
