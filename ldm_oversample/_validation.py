@@ -15,13 +15,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from imblearn.utils import check_target_type
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import validate_data
 
 from .utils import format_label
 
 __all__ = [
+    "check_X_y",
     "check_fit_params",
     "check_missing_labels",
     "check_missing_values",
+    "check_positive_dims",
     "check_table_shape",
     "check_unique_columns",
     "resolve_sampling_strategy",
@@ -32,6 +37,59 @@ __all__ = [
 #: A class with fewer rows than this, when over-sampled by a neural sampler, gets
 #: a warning: its synthetic rows can only stay close to those few rows.
 _FEW_ROWS = 6
+
+
+def check_X_y(sampler: Any, X: Any, y: Any) -> tuple[Any, np.ndarray, bool]:
+    """Validate the rows and labels given to ``sampler``'s ``fit``.
+
+    Return ``X`` (arrays of strings as object), ``y`` as a 1-D array, and
+    whether ``y`` was one-hot (imbalanced-learn's ``binarize_y``). Sets
+    ``n_features_in_`` and ``feature_names_in_`` on ``sampler``.
+    """
+    # Before the target check, whose errors for None labels are a bare
+    # comparison TypeError or "unknown label type".
+    check_missing_labels(y)
+    check_classification_targets(y)
+    y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+    # Shapes first, with messages that name X and y (sklearn's do not).
+    check_table_shape(X, y)
+    if isinstance(X, pd.DataFrame):
+        check_unique_columns(X)
+        validate_data(sampler, X=X, y=y, reset=True, skip_check_array=True)
+    else:
+        # Missing values are reported below, by column, for arrays too.
+        X, y = validate_data(
+            sampler,
+            X=X,
+            y=y,
+            reset=True,
+            accept_sparse=["csr", "csc"],
+            dtype=None,
+            ensure_all_finite=False,
+        )
+        if sp.issparse(X) and not sampler._accepts_sparse:
+            raise TypeError(
+                f"{type(sampler).__name__} does not take sparse input: a generator "
+                "fitted to thousands of mostly-zero columns returns degenerate "
+                "rows (for a TF-IDF matrix, empty documents). Reduce X to a "
+                "dense table first, for example with "
+                "sklearn.decomposition.TruncatedSVD(n_components=100) before the "
+                "sampler in an imblearn Pipeline, or use SMOTEOverSampler, which "
+                "interpolates sparse rows."
+            )
+        if not sp.issparse(X) and X.dtype.kind in "US":
+            X = X.astype(object)
+    # Every row, before any subsampling for training.
+    check_missing_values(X, sampler.categorical_features)
+    return X, y, binarize_y
+
+
+def check_positive_dims(dims: Any, name: str) -> tuple[int, ...]:
+    """Layer widths as a tuple of positive ints; ``name`` is the parameter."""
+    out = tuple(int(h) for h in np.atleast_1d(dims))
+    if any(h < 1 for h in out):
+        raise ValueError(f"{name} must be positive integers; got {out}.")
+    return out
 
 
 def check_table_shape(X, y) -> None:

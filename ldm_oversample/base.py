@@ -23,29 +23,24 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
 import torch
 from imblearn.over_sampling.base import BaseOverSampler
-from imblearn.utils import check_sampling_strategy, check_target_type
+from imblearn.utils import check_sampling_strategy
 from numpy.typing import ArrayLike
 from sklearn.preprocessing import label_binarize
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ._compat import Interval, StrOptions, _fit_context
 from ._registry import SAMPLER_CLASSES
 from ._rows import RowSource, _concat_rows, _constant_columns, generate_in_chunks
 from ._validation import (
     check_fit_params,
-    check_missing_labels,
-    check_missing_values,
-    check_table_shape,
-    check_unique_columns,
+    check_X_y,
     resolve_sampling_strategy,
     restore_containers,
 )
-from .identifiers import check_identifier_columns
+from .identifiers import blank_identifiers, check_identifier_columns
 from .tabular import TabularEncoder, resolve_categorical_features
 from .utils import (
     draw_seeds,
@@ -95,48 +90,11 @@ class BaseGenerativeOverSampler(BaseOverSampler):
     _private_fitted_attributes: tuple[str, ...] = ()
 
     # ------------------------------------------------------------ contract
-    def _check_X_y(self, X, y, accept_sparse=None):
-        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
-        # Shapes first, with messages that name X and y (sklearn's do not).
-        check_table_shape(X, y)
-        if isinstance(X, pd.DataFrame):
-            check_unique_columns(X)
-            validate_data(self, X=X, y=y, reset=True, skip_check_array=True)
-        else:
-            # Missing values are reported below, by column, for arrays too.
-            X, y = validate_data(
-                self,
-                X=X,
-                y=y,
-                reset=True,
-                accept_sparse=["csr", "csc"],
-                dtype=None,
-                ensure_all_finite=False,
-            )
-            if sp.issparse(X) and not self._accepts_sparse:
-                raise TypeError(
-                    f"{type(self).__name__} does not take sparse input: a generator "
-                    "fitted to thousands of mostly-zero columns returns degenerate "
-                    "rows (for a TF-IDF matrix, empty documents). Reduce X to a "
-                    "dense table first, for example with "
-                    "sklearn.decomposition.TruncatedSVD(n_components=100) before the "
-                    "sampler in an imblearn Pipeline, or use SMOTEOverSampler, which "
-                    "interpolates sparse rows."
-                )
-            if not sp.issparse(X) and X.dtype.kind in "US":
-                X = X.astype(object)
-        # Every row, before any subsampling for training.
-        check_missing_values(X, self.categorical_features)
-        return X, y, binarize_y
-
     def _validate_fit_input(self, X, y):
-        """Check ``X, y`` and set ``sampling_strategy_`` (a callable strategy
-        is called once); return ``X, y, binarize_y`` as :meth:`_check_X_y`."""
-        # Before the target check, whose errors for None labels are a bare
-        # comparison TypeError or "unknown label type".
-        check_missing_labels(y)
-        check_classification_targets(y)
-        X, y, binarize_y = self._check_X_y(X, y)
+        """Check ``X, y`` (:func:`._validation.check_X_y`) and set
+        ``sampling_strategy_`` (a callable strategy is called once); return
+        ``X, y, binarize_y``."""
+        X, y, binarize_y = check_X_y(self, X, y)
         strategy = resolve_sampling_strategy(self.sampling_strategy, y)
         self.sampling_strategy_ = check_sampling_strategy(
             strategy, y, self._sampling_type
@@ -359,7 +317,9 @@ class BaseGenerativeOverSampler(BaseOverSampler):
             desc=f"sampling class {format_label(class_label)}",
             verbose=self.verbose,
         )
-        return self._blank_identifiers(table)
+        if self.identifier_features != "drop":
+            return table
+        return blank_identifiers(table, self.identifier_columns_)
 
     def _encoded_rows(
         self, draw: Callable[[int, torch.Generator], np.ndarray]
@@ -378,17 +338,6 @@ class BaseGenerativeOverSampler(BaseOverSampler):
             device=device,
             empty=np.zeros((0, self.encoder_.n_encoded_)),
         )
-
-    def _blank_identifiers(self, table):
-        """Missing values in the identifier columns left out of the model."""
-        if self.identifier_features != "drop" or not self.identifier_columns_:
-            return table
-        if not isinstance(table, pd.DataFrame):
-            table[:, list(self.identifier_columns_)] = None
-            return table
-        for name in self.identifier_columns_:
-            table[name] = pd.Series(None, index=table.index, dtype=table[name].dtype)
-        return table
 
     def _make_encoder(self, seed: int) -> TabularEncoder:
         return TabularEncoder(

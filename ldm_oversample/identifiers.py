@@ -16,6 +16,7 @@ import re
 import sys
 import types
 import warnings
+from collections.abc import Collection
 from typing import Any
 
 import imblearn
@@ -138,3 +139,16 @@ def _caller_stacklevel() -> int:
         frame = frame.f_back
         level += 1
     return level
+
+
+def blank_identifiers(table: Any, columns: Collection[Any]) -> Any:
+    """Missing values in the identifier ``columns`` that a sampler left out of
+    its model (``identifier_features="drop"``); ``table`` is changed in place."""
+    if not columns:
+        return table
+    if not isinstance(table, pd.DataFrame):
+        table[:, list(columns)] = None
+        return table
+    for name in columns:
+        table[name] = pd.Series(None, index=table.index, dtype=table[name].dtype)
+    return table

@@ -10,7 +10,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "ldm_oversample"
 #: "No module over about 400 lines" (the structure issue); a module past this
 #: is a sign that one of its parts wants a module of its own.
-MAX_LINES = 420
+MAX_LINES = 400
 
 
 def _module_name(path: Path) -> str:

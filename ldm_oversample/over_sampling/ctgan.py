@@ -14,7 +14,7 @@ from numpy.typing import ArrayLike
 from .._compat import Interval
 from .._docstrings import fill_doc
 from .._rows import RowSource
-from .._validation import warn_few_rows
+from .._validation import check_positive_dims, warn_few_rows
 from ..base import BaseGenerativeOverSampler
 from ..nn import PacDiscriminator, ResidualGenerator, gradient_penalty, span_activations
 from ..tabular import TabularEncoder
@@ -241,8 +241,8 @@ class CTGANOverSampler(BaseGenerativeOverSampler):
 
     # ------------------------------------------------------------- fitting
     def _fit_generator(self, X, y, classes, seed) -> dict[str, Any]:
-        gen_dims = _positive_dims(self.generator_dims, "generator_dims")
-        disc_dims = _positive_dims(self.discriminator_dims, "discriminator_dims")
+        gen_dims = check_positive_dims(self.generator_dims, "generator_dims")
+        disc_dims = check_positive_dims(self.discriminator_dims, "discriminator_dims")
         device = resolve_device(self.device)
         warn_few_rows(self, y)
         enc_seed, g_seed, d_seed, train_seed = draw_seeds(seed, 4)
@@ -389,13 +389,6 @@ class CTGANOverSampler(BaseGenerativeOverSampler):
         )
         out = net.activate(net(torch.cat([z, cond], dim=1)), generator)
         return out.float().cpu().numpy()
-
-
-def _positive_dims(dims, name: str) -> tuple[int, ...]:
-    out = tuple(int(h) for h in np.atleast_1d(dims))
-    if any(h < 1 for h in out):
-        raise ValueError(f"{name} must be positive integers; got {out}.")
-    return out
 
 
 CTGANOverSampler.__doc__ = fill_doc(

@@ -12,7 +12,7 @@ from numpy.typing import ArrayLike
 
 from .._compat import Interval, StrOptions
 from .._docstrings import fill_doc
-from .._validation import warn_few_rows
+from .._validation import check_positive_dims, warn_few_rows
 from ..base import BaseGenerativeOverSampler
 from ..diffusion import GaussianDiffusion, make_schedule, make_solver
 from ..diffusion.pipeline import DiffusionPipeline, GaussianPrior, LatentDecoder
@@ -308,9 +308,7 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
                 f"guidance_scale={self.guidance_scale} needs an unconditional model; "
                 "set cond_dropout > 0 (for example 0.1) to train one."
             )
-        hidden = tuple(int(h) for h in np.atleast_1d(self.ae_hidden_dims))
-        if any(h < 1 for h in hidden):
-            raise ValueError(f"ae_hidden_dims must be positive integers; got {hidden}.")
+        hidden = check_positive_dims(self.ae_hidden_dims, "ae_hidden_dims")
         device = resolve_device(self.device)
         warn_few_rows(self, y)
         # A fifth seed leaves the first four as they were before the filter.

@@ -260,6 +260,49 @@ def check_no_missing(values: np.ndarray, name: Any) -> None:
         )
 
 
+def build_layout(
+    X: Any,
+    names: Sequence[Any],
+    numeric: Sequence[int],
+    widths: Sequence[int],
+    categorical: Sequence[int],
+) -> tuple[ColumnSpan, ...]:
+    """The encoded layout: the ``numeric`` positions first (``widths`` wide
+    each), then a one-hot block per ``categorical`` position over its sorted
+    observed categories."""
+    spans: list[ColumnSpan] = []
+    offset = 0
+    for j, width in zip(numeric, widths, strict=True):
+        spans.append(ColumnSpan(names[j], "numeric", offset, offset + width, j))
+        offset += width
+    for j in categorical:
+        values = column_values(X, j)
+        check_no_missing(values, names[j])
+        cats = _sorted_unique(values)
+        spans.append(
+            ColumnSpan(names[j], "categorical", offset, offset + len(cats), j, cats)
+        )
+        offset += len(cats)
+    return tuple(spans)
+
+
+def clip_to_fitted(
+    values: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+    dtypes: Sequence[Any],
+    integer: np.ndarray,
+) -> None:
+    """Clip numeric ``values`` (rows x columns) in place to the fitted range,
+    and round the integer-typed columns (whose ceiling their dtype can hold)."""
+    ceiling = [
+        integer_ceiling(h, dtype) if is_int else h
+        for h, dtype, is_int in zip(high, dtypes, integer, strict=True)
+    ]
+    np.clip(values, low, ceiling, out=values)
+    values[:, integer] = np.rint(values[:, integer])
+
+
 def assemble_table(
     columns: Sequence[Any],
     n_rows: int,

@@ -25,11 +25,11 @@ from .columns import (
     ColumnSpan,
     _as_table,
     _column_names,
-    _sorted_unique,
     assemble_table,
+    build_layout,
     check_no_missing,
+    clip_to_fitted,
     column_values,
-    integer_ceiling,
     is_integer_dtype,
     numeric_block,
     resolve_categorical_features,
@@ -209,25 +209,8 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         self.quantile_transformer_ = None
         widths = self._codec().fit(self, num_values) if numeric else []
 
-        spans: list[ColumnSpan] = []
-        offset = 0
-        for j, width in zip(numeric, widths, strict=True):
-            spans.append(
-                ColumnSpan(self.columns_[j], "numeric", offset, offset + width, j)
-            )
-            offset += width
-        for j in categorical:
-            values = column_values(X, j)
-            check_no_missing(values, self.columns_[j])
-            cats = _sorted_unique(values)
-            spans.append(
-                ColumnSpan(
-                    self.columns_[j], "categorical", offset, offset + len(cats), j, cats
-                )
-            )
-            offset += len(cats)
-        self.layout_ = tuple(spans)
-        self.n_encoded_ = offset
+        self.layout_ = build_layout(X, self.columns_, numeric, widths, categorical)
+        self.n_encoded_ = self.layout_[-1].stop if self.layout_ else 0
         return self
 
     @property
@@ -386,15 +369,12 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             values = np.empty((n_rows, len(num)), dtype=np.float64)
             for k, span in enumerate(num):
                 values[:, k] = np.asarray(columns[span.position], dtype=np.float64)
-            high = [
-                integer_ceiling(high, self.dtypes_[span.position]) if integer else high
-                for high, span, integer in zip(
-                    self.numeric_max_, num, self.numeric_is_integer_, strict=True
-                )
-            ]
-            np.clip(values, self.numeric_min_, high, out=values)
-            values[:, self.numeric_is_integer_] = np.rint(
-                values[:, self.numeric_is_integer_]
+            clip_to_fitted(
+                values,
+                self.numeric_min_,
+                self.numeric_max_,
+                [self.dtypes_[span.position] for span in num],
+                self.numeric_is_integer_,
             )
             for k, span in enumerate(num):
                 columns[span.position] = values[:, k]
