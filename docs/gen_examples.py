@@ -38,6 +38,8 @@ OUTPUT_DIR = EXAMPLES_DIR / "output"
 #: Where the generated pages live in the site (relative to ``docs/``).
 PAGES_DIR = "examples"
 RUN_COMMAND = "python docs/gen_examples.py --run"
+#: The project's CICIoT2023 sample, beside the repository (not part of it).
+SHARED_DATA = ROOT.parent / "shared" / "data" / "ciciot2023_sample.csv.gz"
 
 
 @dataclass(frozen=True)
@@ -213,6 +215,9 @@ def run_example(example: Example, *, epochs: int | None, timeout: float) -> bool
     for old in [example.stdout_file, *out.rglob("*.png")]:
         old.unlink(missing_ok=True)
     env = {**os.environ, "LDM_EXAMPLE_OUT": str(out)}
+    if SHARED_DATA.exists():
+        # Examples that read CICIoT2023 rows take them from here by default.
+        env.setdefault("LDM_EXAMPLE_DATA", str(SHARED_DATA))
     if epochs is not None:
         env["LDM_EXAMPLE_EPOCHS"] = str(epochs)
     start = time.perf_counter()

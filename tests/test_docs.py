@@ -28,6 +28,8 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 PUBLIC_MODULES = [
     "ldm_oversample",
     "ldm_oversample.persistence",
+    "ldm_oversample.combine",
+    "ldm_oversample.weighting",
     "ldm_oversample.tabular",
     "ldm_oversample.identifiers",
     "ldm_oversample.metrics",

@@ -29,6 +29,11 @@ EXPECTED = {
     "grid_search.py": ["fold check: OK", "best params:"],
     "compare_samplers.py": ["wrote "],
     "gpu_throughput.py": ["rows/s"],
+    "clean_and_weight.py": [
+        "LDM, then ENN (as SMOTEENN)",
+        "ENN removed",
+        "weights the forest got (weight: rows): {0.5:",
+    ],
     "save_load.py": [
         "identical rows before and after loading (same random_state): True",
         "loading a pickle was refused (ModelFileError)",
@@ -46,6 +51,10 @@ def _arguments(script: Path) -> tuple[list[str], list[str]]:
         # The shared CICIoT2023 sample exists in CI; elsewhere, the fallback.
         if DATA_PATH.exists():
             return ["--data", str(DATA_PATH)], ["CICIoT2023 rows (merged39 layout)"]
+        return [], ["GENERATED data"]
+    if script.name == "clean_and_weight.py":
+        if DATA_PATH.exists():
+            return ["--data", str(DATA_PATH)], ["CICIoT2023 rows, Benign vs Spoofing"]
         return [], ["GENERATED data"]
     return [], []
 

@@ -90,6 +90,40 @@ def test_every_baseline_runs_and_a_failing_one_falls_back(monkeypatch):
     assert set(fidelity) == {"random", "smote_normal"}
 
 
+def test_ldm_enn_baseline_is_the_ldm_then_smoteenns_cleaning():
+    from imblearn.under_sampling import EditedNearestNeighbours
+
+    from ldm_oversample import CleanedOverSampler, LDMOverSampler
+    from ldm_oversample.benchmark.baselines import make_sampler
+
+    sampler = make_sampler("ldm_enn", 3, device="cpu", params=TINY["ldm"])
+    assert isinstance(sampler, CleanedOverSampler) and sampler.cleaner == "enn"
+    inner = sampler.sampler
+    assert isinstance(inner, LDMOverSampler)
+    assert (inner.random_state, inner.max_epochs, inner.device) == (3, 2, "cpu")
+    with pytest.raises(ValueError, match="did you mean 'max_epochs'"):
+        make_sampler("ldm_enn", 0, params={"max_epoch": 2})
+    frame = fake_frame(n_per_class=60)
+    result = run_benchmark(
+        frame,
+        attacks=["Spoofing"],
+        ratios=[0.2],
+        seeds=1,
+        samplers=["ldm", "ldm_enn"],
+        classifiers=["rf"],
+        sampler_params={"ldm": TINY["ldm"], "ldm_enn": TINY["ldm"]},
+        threshold_cv=None,
+        progress=False,
+    ).results
+    f1 = result[result["metric"] == "f1"].set_index("sampler")["value"]
+    assert set(f1.index) == {"ldm", "ldm_enn"}
+    # ENN drops rows, so the rows after the originals are not all synthetic:
+    # no fidelity figures for it.
+    assert set(result[result["metric"] == "coverage"]["sampler"]) == {"ldm"}
+    # Its cleaning is the default ENN on the LDM's output.
+    assert isinstance(sampler._make_cleaner(), EditedNearestNeighbours)
+
+
 def test_validation_holdout_never_touches_the_test_split():
     frame = fake_frame(n_per_class=200)
     from ldm_oversample.benchmark import make_task

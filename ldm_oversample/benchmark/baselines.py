@@ -5,7 +5,8 @@ package's four samplers, the benchmark runs the simple alternatives a sceptical
 user would try first: random over- and under-sampling, imbalanced-learn's
 SMOTE variants, SMOTE followed by ENN cleaning, and SMOTE in a quantile-normal
 space (:class:`NormalSpaceSMOTE`), which on CICIoT2023 is much stronger than
-SMOTE on raw values.
+SMOTE on raw values. ``ldm_enn`` is the LDM followed by the same ENN cleaning
+(:class:`~ldm_oversample.CleanedOverSampler`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from imblearn.under_sampling import RandomUnderSampler
 from sklearn.base import BaseEstimator
 from sklearn.preprocessing import QuantileTransformer
 
+from ..combine import CleanedOverSampler
 from ..over_sampling import (
     CTGANOverSampler,
     DDPMOverSampler,
@@ -138,12 +140,13 @@ SAMPLERS = {
     "ctgan": "CTGANOverSampler (CTGAN-style conditional GAN)",
     "ddpm": "DDPMOverSampler (TabDDPM-style diffusion in data space)",
     "ldm": "LDMOverSampler (latent diffusion)",
+    "ldm_enn": "CleanedOverSampler(LDMOverSampler()) (latent diffusion, then ENN)",
 }
 
 #: Samplers whose output starts with the input rows, unchanged, so that the
 #: rows after them are the synthetic ones (cleaning and under-sampling drop
 #: rows instead).
-KEEPS_ORIGINALS = frozenset(SAMPLERS) - {"none", "smoteenn", "rus"}
+KEEPS_ORIGINALS = frozenset(SAMPLERS) - {"none", "smoteenn", "rus", "ldm_enn"}
 
 #: The learned generators (slow to fit; their rows get the fidelity plots).
 GENERATORS = ("ctgan", "ddpm", "ldm")
@@ -179,6 +182,13 @@ def make_sampler(
     if name == "none":
         return None
     factory: Callable[..., Any]
+    if name == "ldm_enn":
+        # The parameters are the LDM's; the cleaning is SMOTEENN's.
+        params["device"] = device
+        check_params(LDMOverSampler, params, name)
+        return CleanedOverSampler(
+            LDMOverSampler(random_state=random_state, **params), cleaner="enn"
+        )
     if name in _IMBLEARN:
         factory = _IMBLEARN[name]
     else:
