@@ -79,6 +79,17 @@ default="auto"
         where a person is watching (a terminal or a Jupyter notebook) and stays
         silent under pytest, in CI and when output goes to a file or pipe;
         ``True`` always shows them, ``False`` never does.""",
+    "quality_report": """quality_report : bool or float, default=False
+        Leave ``quality_report_`` after ``fit_resample``: per over-sampled class,
+        the fidelity, coverage, memorisation (DCR share), detection and
+        class-faithfulness figures of its new rows
+        (:func:`ldm_oversample.quality.quality_report`). They compare with real
+        rows the generator never saw: a share of each class's rows (0.2 for
+        ``True``, else this float) is held out of the generator's fit; the
+        returned table still holds every original row. A
+        :class:`~ldm_oversample.quality.SyntheticQualityWarning` names a class
+        whose rows look memorised or easy to detect. Off by default: the
+        generator then fits on every row, and no time goes to the figures.""",
     # Fitted attributes every sampler of the package has.
     "class_attributes": """sampling_strategy_ : dict
         Number of rows generated per class.
@@ -97,7 +108,12 @@ default="auto"
         True for the rows the last ``fit_resample`` generated, False for the
         original ones; for example ``X_res[~sampler.synthetic_mask_]`` is
         ``X`` again, and ``sample_weight=np.where(mask, 0.5, 1.0)`` weighs
-        synthetic rows down in a downstream fit (absent after ``fit``).""",
+        synthetic rows down in a downstream fit (absent after ``fit``).
+    quality_report_ : DataFrame
+        With ``quality_report`` on, the last ``fit_resample``'s per-class
+        report, indexed by class, columns as in
+        :data:`ldm_oversample.quality.QUALITY_COLUMNS` (absent otherwise and
+        after ``fit``; not stored in model files).""",
     "feature_attributes": """n_features_in_ : int
         Number of features seen in ``fit``.
     feature_names_in_ : ndarray of str

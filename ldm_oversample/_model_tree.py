@@ -87,7 +87,12 @@ class _Writer:
         return name
 
     def estimator(self, est: Any) -> dict:
-        fitted = {key: getattr(est, key) for key in est._fitted_attribute_names()}
+        # The quality report describes one fit_resample call, not the model.
+        fitted = {
+            key: getattr(est, key)
+            for key in est._fitted_attribute_names()
+            if key != "quality_report_"
+        }
         return {
             "$": "estimator",
             "class": _qualname(type(est)),

@@ -192,3 +192,12 @@ def _concat_rows(X, parts: list):
     if isinstance(X, pd.DataFrame):
         return _concat_tables([X, *parts])
     return np.concatenate([X, *parts])
+
+
+def _take_rows(
+    X: Any, y: np.ndarray, rows: np.ndarray | None
+) -> tuple[Any, np.ndarray]:
+    """``X, y`` at positions ``rows`` (all of them for None)."""
+    if rows is None:
+        return X, y
+    return (X.iloc[rows] if isinstance(X, pd.DataFrame) else X[rows]), y[rows]

@@ -26,6 +26,7 @@ __all__ = [
     "check_fit_params",
     "check_missing_labels",
     "check_missing_values",
+    "check_n_samples",
     "check_positive_dims",
     "check_table_shape",
     "check_unique_columns",
@@ -82,6 +83,18 @@ def check_X_y(sampler: Any, X: Any, y: Any) -> tuple[Any, np.ndarray, bool]:
     # Every row, before any subsampling for training.
     check_missing_values(X, sampler.categorical_features)
     return X, y, binarize_y
+
+
+def check_n_samples(n_samples: Any) -> None:
+    """``n_samples`` of ``sample()`` is a non-negative integer (not a bool)."""
+    if (
+        not isinstance(n_samples, Integral)
+        or isinstance(n_samples, bool)
+        or n_samples < 0
+    ):
+        raise ValueError(
+            f"n_samples must be a non-negative integer; got {n_samples!r}."
+        )
 
 
 def check_positive_dims(dims: Any, name: str) -> tuple[int, ...]:

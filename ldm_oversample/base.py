@@ -18,7 +18,7 @@ import copy
 import os
 from abc import abstractmethod
 from collections.abc import Callable, Iterator
-from numbers import Integral
+from numbers import Integral, Real
 from pathlib import Path
 from typing import Any
 
@@ -33,14 +33,22 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._compat import Interval, StrOptions, _fit_context
 from ._registry import SAMPLER_CLASSES
-from ._rows import RowSource, _concat_rows, _constant_columns, generate_in_chunks
+from ._rows import (
+    RowSource,
+    _concat_rows,
+    _constant_columns,
+    _take_rows,
+    generate_in_chunks,
+)
 from ._validation import (
     check_fit_params,
+    check_n_samples,
     check_X_y,
     resolve_sampling_strategy,
     restore_containers,
 )
 from .identifiers import blank_identifiers, check_identifier_columns
+from .quality.report import quality_holdout, quality_report
 from .tabular import TabularEncoder, resolve_categorical_features
 from .utils import (
     draw_seeds,
@@ -67,6 +75,7 @@ class BaseGenerativeOverSampler(BaseOverSampler):
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "device": [str, torch.device],
         "verbose": ["verbose", StrOptions({"auto"})],
+        "quality_report": ["boolean", Interval(Real, 0, 1, closed="neither")],
     }
 
     #: Rows per chunk when generating on the CPU and on CUDA; bounds memory
@@ -153,12 +162,17 @@ class BaseGenerativeOverSampler(BaseOverSampler):
         """
         check_fit_params(self, params)
         with self._fit_or_forget():
-            X_in, y_in = X, y
-            X, y, binarize_y = self._validate_fit_input(X, y)
-            X_res, y_res = self._fit_resample(X, y)
-            if binarize_y:
-                y_res = label_binarize(y_res, classes=np.unique(y))
-            return restore_containers(X_in, y_in, X_res, y_res)
+            return self._checked_resample(X, y)
+
+    def _checked_resample(self, X, y, **options: Any) -> tuple[Any, Any]:
+        """``fit_resample``'s work: check ``X, y``, run ``_fit_resample`` (with
+        ``options``), and return the rows in the containers of ``X, y``."""
+        X_in, y_in = X, y
+        X, y, binarize_y = self._validate_fit_input(X, y)
+        X_res, y_res = self._fit_resample(X, y, **options)
+        if binarize_y:
+            y_res = label_binarize(y_res, classes=np.unique(y))
+        return restore_containers(X_in, y_in, X_res, y_res)
 
     @contextlib.contextmanager
     def _fit_or_forget(self) -> Iterator[None]:
@@ -182,8 +196,21 @@ class BaseGenerativeOverSampler(BaseOverSampler):
             or key in self._private_fitted_attributes
         ]
 
-    def _fit_resample(self, X, y):
-        sample_seed = self._fit(X, y)
+    def _fit_resample(self, X, y, *, refit: bool = True, random_state: Any = None):
+        """``X, y`` followed by the new rows of each class.
+
+        With ``refit=False`` the fitted generator is kept, and the rows are
+        those a refit with ``random_state`` would give (the same seeds),
+        under the current sampling parameters: :class:`~ldm_oversample.
+        model_selection.SamplingSearchCV` sweeps those without refitting.
+        """
+        state = self.random_state if random_state is None else random_state
+        # The report compares with real rows the generator never sees.
+        fit_rows, held_rows = quality_holdout(self.quality_report, y, state)
+        if refit:
+            sample_seed = self._fit(*_take_rows(X, y, fit_rows))
+        else:
+            sample_seed = draw_seeds(state, 2)[1]
         generator = make_generator(sample_seed, self._device())
         X_parts, y_parts = [], []
         for class_label, n_samples in self.sampling_strategy_.items():
@@ -194,6 +221,18 @@ class BaseGenerativeOverSampler(BaseOverSampler):
         y_res = np.concatenate([y, *y_parts])
         self.n_original_ = len(y)
         self.synthetic_mask_ = np.arange(len(y_res)) >= len(y)
+        if held_rows is not None and X_parts:
+            self.quality_report_ = quality_report(
+                *_take_rows(X, y, fit_rows),
+                *_take_rows(X, y, held_rows),
+                _concat_rows(X_parts[0], X_parts[1:]),
+                np.concatenate(y_parts),
+                categorical_features=resolve_categorical_features(
+                    X, self.categorical_features
+                ),
+                random_state=sample_seed,
+                warn_as=type(self).__name__,
+            )
         return _concat_rows(X, X_parts), y_res
 
     def sample(
@@ -220,14 +259,7 @@ class BaseGenerativeOverSampler(BaseOverSampler):
             New rows in the format (container, columns, dtypes) seen in ``fit``.
         """
         check_is_fitted(self, "classes_")
-        if (
-            not isinstance(n_samples, Integral)
-            or isinstance(n_samples, bool)
-            or n_samples < 0
-        ):
-            raise ValueError(
-                f"n_samples must be a non-negative integer; got {n_samples!r}."
-            )
+        check_n_samples(n_samples)
         if class_label is None:
             class_label = self.classes_[int(np.argmin(self.class_counts_))]
         elif class_label not in set(self.classes_.tolist()):
@@ -285,7 +317,7 @@ class BaseGenerativeOverSampler(BaseOverSampler):
         # Build everything in locals first: an interrupted fit leaves no state.
         state = self._fit_generator(X, y, classes, fit_seed)
         # They describe the output of fit_resample, which sets them again.
-        for key in ("n_original_", "synthetic_mask_"):
+        for key in ("n_original_", "synthetic_mask_", "quality_report_"):
             self.__dict__.pop(key, None)
         self.identifier_columns_ = identifiers
         self.sparse_input_ = sparse_input

@@ -11,20 +11,16 @@ columns in ``fit`` and warn, refuse or leave them out, as their
 
 from __future__ import annotations
 
-import os
 import re
-import sys
-import types
 import warnings
 from collections.abc import Collection
 from typing import Any
 
-import imblearn
 import numpy as np
 import pandas as pd
-import sklearn
 
 from .tabular.columns import _column_names
+from .utils import _caller_stacklevel
 
 __all__ = ["IdentifierColumnWarning", "find_identifier_columns"]
 
@@ -123,22 +119,6 @@ def check_identifier_columns(
         stacklevel=_caller_stacklevel(),
     )
     return found
-
-
-def _caller_stacklevel() -> int:
-    """The stack level of the first frame outside this package, imbalanced-learn
-    and scikit-learn, so the warning points at the user's ``fit_resample`` line
-    (``fit`` and the pipeline reach this function through different depths)."""
-    inside = tuple(
-        os.path.dirname(module.__file__ or "") + os.sep
-        for module in (sys.modules["ldm_oversample"], imblearn, sklearn)
-    )
-    frame: types.FrameType | None = sys._getframe(1)
-    level = 1
-    while frame is not None and frame.f_code.co_filename.startswith(inside):
-        frame = frame.f_back
-        level += 1
-    return level
 
 
 def blank_identifiers(table: Any, columns: Collection[Any]) -> Any:

@@ -6,10 +6,13 @@ import contextlib
 import os
 import sys
 import threading
+import types
 from collections.abc import Iterator
 from typing import Any, TypeVar
 
+import imblearn
 import numpy as np
+import sklearn
 import torch
 from sklearn.utils import check_random_state
 
@@ -260,3 +263,19 @@ def progress_interval() -> float:
     when standard error is a file or a pipe, so that logs are not flooded."""
     isatty = getattr(sys.stderr, "isatty", None)
     return 0.1 if isatty is not None and isatty() else 5.0
+
+
+def _caller_stacklevel() -> int:
+    """The stack level of the first frame outside this package, imbalanced-learn
+    and scikit-learn, so the warning points at the user's ``fit_resample`` line
+    (``fit`` and the pipeline reach this function through different depths)."""
+    inside = tuple(
+        os.path.dirname(module.__file__ or "") + os.sep
+        for module in (sys.modules["ldm_oversample"], imblearn, sklearn)
+    )
+    frame: types.FrameType | None = sys._getframe(1)
+    level = 1
+    while frame is not None and frame.f_code.co_filename.startswith(inside):
+        frame = frame.f_back
+        level += 1
+    return level

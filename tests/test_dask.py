@@ -1,7 +1,9 @@
 """A grid search over an LDM pipeline gives the same results on a Dask cluster.
 
 Starts a real ``distributed.LocalCluster`` (2 worker processes, 1 thread each)
-and fits ``GridSearchCV`` through joblib's Dask backend; the scores and the
+and fits ``GridSearchCV``, then ``SamplingSearchCV`` (whose jobs are one
+generator fit per fold, each sweeping the sampling parameters), through
+joblib's Dask backend; the scores and the
 best parameters must equal those of the local, sequential run with the same
 seeds, to the last bit.
 """
@@ -18,6 +20,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
 from ldm_oversample.datasets import make_imbalanced_mixed
+from ldm_oversample.model_selection import SamplingSearchCV
 
 from .conftest import make_fast
 
@@ -30,14 +33,14 @@ def _one_torch_thread():
     return torch.get_num_threads()
 
 
-def _search(n_jobs=None):
+def _search(n_jobs=None, search=GridSearchCV):
     pipe = Pipeline(
         [
             ("resample", make_fast("LDMOverSampler")),
             ("clf", HistGradientBoostingClassifier(max_iter=20, random_state=0)),
         ]
     )
-    return GridSearchCV(
+    return search(
         pipe,
         {"resample__latent_dim": [2, 4], "resample__n_sampling_steps": [2, 5]},
         scoring="f1_macro",
@@ -48,12 +51,13 @@ def _search(n_jobs=None):
 
 
 @pytest.mark.slow
-def test_grid_search_on_dask_matches_local():
+@pytest.mark.parametrize("search", [GridSearchCV, SamplingSearchCV])
+def test_grid_search_on_dask_matches_local(search):
     X, y = make_imbalanced_mixed(n_samples=300, minority_fraction=0.1, random_state=0)
     threads = torch.get_num_threads()
     _one_torch_thread()
     try:
-        local = _search().fit(X, y)
+        local = _search(search=search).fit(X, y)
     finally:
         torch.set_num_threads(threads)
 
@@ -67,7 +71,7 @@ def test_grid_search_on_dask_matches_local():
             client.scheduler_info()["workers"], 1
         )
         with joblib.parallel_backend("dask"):
-            remote = _search(n_jobs=-1).fit(X, y)
+            remote = _search(n_jobs=-1, search=search).fit(X, y)
         # The fits ran as tasks on the workers (joblib batches them).
         executed = client.run(lambda dask_worker: dask_worker.state.executed_count)
         assert sum(executed.values()) > 0

@@ -30,6 +30,8 @@ PUBLIC_MODULES = [
     "ldm_oversample.persistence",
     "ldm_oversample.combine",
     "ldm_oversample.weighting",
+    "ldm_oversample.quality",
+    "ldm_oversample.model_selection",
     "ldm_oversample.tabular",
     "ldm_oversample.identifiers",
     "ldm_oversample.metrics",

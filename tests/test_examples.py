@@ -29,6 +29,12 @@ EXPECTED = {
     "grid_search.py": ["fold check: OK", "best params:"],
     "compare_samplers.py": ["wrote "],
     "gpu_throughput.py": ["rows/s"],
+    "sampling_search.py": ["with 4 LDM fits (GridSearchCV: 25)", "best params:"],
+    "quality_report.py": [
+        "LDMOverSampler (fit_resample with the report:",
+        "dcr_share_closer_to_train",
+        "wrote quality_",
+    ],
     "clean_and_weight.py": [
         "LDM, then ENN (as SMOTEENN)",
         "ENN removed",
@@ -45,18 +51,23 @@ EXPECTED = {
 }
 
 
+#: Examples that read CICIoT2023 rows with --data, and a line that shows they did.
+READS_DATA = {
+    "multiclass_ciciot.py": "CICIoT2023 rows (merged39 layout)",
+    "sampling_search.py": "CICIoT2023 rows, Benign vs Spoofing",
+    "quality_report.py": "=== Benign vs Recon",
+    "clean_and_weight.py": "CICIoT2023 rows, Benign vs Spoofing",
+}
+
+
 def _arguments(script: Path) -> tuple[list[str], list[str]]:
     """Command-line arguments of ``script`` and extra lines to expect."""
-    if script.name == "multiclass_ciciot.py":
-        # The shared CICIoT2023 sample exists in CI; elsewhere, the fallback.
-        if DATA_PATH.exists():
-            return ["--data", str(DATA_PATH)], ["CICIoT2023 rows (merged39 layout)"]
-        return [], ["GENERATED data"]
-    if script.name == "clean_and_weight.py":
-        if DATA_PATH.exists():
-            return ["--data", str(DATA_PATH)], ["CICIoT2023 rows, Benign vs Spoofing"]
-        return [], ["GENERATED data"]
-    return [], []
+    if script.name not in READS_DATA:
+        return [], []
+    # The shared CICIoT2023 sample exists in CI; elsewhere, the fallback.
+    if DATA_PATH.exists():
+        return ["--data", str(DATA_PATH)], [READS_DATA[script.name]]
+    return [], ["GENERATED data"]
 
 
 @pytest.mark.parametrize("script", EXAMPLES, ids=lambda p: p.name)

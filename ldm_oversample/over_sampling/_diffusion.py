@@ -104,11 +104,23 @@ class DiffusionSamplerMixin:
             random_state=seed,
         )
 
+    #: Parameters read only when rows are generated: a fitted sampler takes new
+    #: values with ``set_params``, and :class:`~ldm_oversample.model_selection.
+    #: SamplingSearchCV` sweeps them without refitting.
+    _sampling_parameters: tuple[str, ...] = ("n_sampling_steps", "eta", "precision")
+
     def _check_diffusion_params(self) -> None:
+        """The checks a fit makes, and a change of sampling parameters must pass."""
         if self.n_sampling_steps > self.n_timesteps:
             raise ValueError(
                 f"n_sampling_steps={self.n_sampling_steps} exceeds "
                 f"n_timesteps={self.n_timesteps}."
+            )
+        cond_dropout, guidance_scale = self._guidance()
+        if guidance_scale > 0 and cond_dropout == 0:
+            raise ValueError(
+                f"guidance_scale={guidance_scale} needs an unconditional model; "
+                "set cond_dropout > 0 (for example 0.1) to train one."
             )
 
     def _training_set(self, X, y, classes, seed: int):

@@ -97,6 +97,7 @@ class CTGANOverSampler(BaseGenerativeOverSampler):
     {batch_size}
     {device}
     {verbose}
+    {quality_report}
 
     Attributes
     ----------
@@ -204,6 +205,7 @@ class CTGANOverSampler(BaseGenerativeOverSampler):
         batch_size: int = 500,
         device: str | torch.device = "auto",
         verbose: bool | str = "auto",
+        quality_report: bool | float = False,
     ) -> None:
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
@@ -227,6 +229,7 @@ class CTGANOverSampler(BaseGenerativeOverSampler):
         self.batch_size = batch_size
         self.device = device
         self.verbose = verbose
+        self.quality_report = quality_report
 
     def _make_encoder(self, seed: int) -> TabularEncoder:
         return TabularEncoder(

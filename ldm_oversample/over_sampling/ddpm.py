@@ -100,6 +100,7 @@ class DDPMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
     {precision}
     {device}
     {verbose}
+    {quality_report}
 
     Attributes
     ----------
@@ -176,6 +177,7 @@ class DDPMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         precision: str = "auto",
         device: str | torch.device = "auto",
         verbose: bool | str = "auto",
+        quality_report: bool | float = False,
     ) -> None:
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
@@ -201,6 +203,7 @@ class DDPMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         self.precision = precision
         self.device = device
         self.verbose = verbose
+        self.quality_report = quality_report
 
     def _fit_generator(self, X, y, classes, seed) -> dict[str, Any]:
         self._check_diffusion_params()

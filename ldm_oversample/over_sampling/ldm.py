@@ -115,6 +115,7 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
     {precision}
     {device}
     {verbose}
+    {quality_report}
 
     Attributes
     ----------
@@ -263,6 +264,7 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         precision: str = "auto",
         device: str | torch.device = "auto",
         verbose: bool | str = "auto",
+        quality_report: bool | float = False,
     ) -> None:
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
@@ -298,16 +300,20 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         self.precision = precision
         self.device = device
         self.verbose = verbose
+        self.quality_report = quality_report
 
     # ------------------------------------------------------------- fitting
+    _sampling_parameters = (
+        *DiffusionSamplerMixin._sampling_parameters,
+        *("solver", "noise_temperature", "guidance_scale", "lambda_min_clipped"),
+    )
+
+    def _check_diffusion_params(self) -> None:
+        super()._check_diffusion_params()
+        check_solver(self.solver, self.eta)
+
     def _fit_generator(self, X, y, classes, seed) -> dict[str, Any]:
         self._check_diffusion_params()
-        check_solver(self.solver, self.eta)
-        if self.guidance_scale > 0 and self.cond_dropout == 0:
-            raise ValueError(
-                f"guidance_scale={self.guidance_scale} needs an unconditional model; "
-                "set cond_dropout > 0 (for example 0.1) to train one."
-            )
         hidden = check_positive_dims(self.ae_hidden_dims, "ae_hidden_dims")
         device = resolve_device(self.device)
         warn_few_rows(self, y)

@@ -56,6 +56,7 @@ class SMOTEOverSampler(BaseGenerativeOverSampler):
         Unused: imbalanced-learn interpolates on the CPU; see ``max_epochs``.
     verbose : bool, default=False
         Print the variant, the neighbour count and the rows made per class.
+    {quality_report}
 
     Attributes
     ----------
@@ -123,6 +124,7 @@ class SMOTEOverSampler(BaseGenerativeOverSampler):
         batch_size: int | None = None,
         device: str | torch.device = "auto",
         verbose: bool = False,
+        quality_report: bool | float = False,
     ) -> None:
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
@@ -133,6 +135,7 @@ class SMOTEOverSampler(BaseGenerativeOverSampler):
         self.batch_size = batch_size
         self.device = device
         self.verbose = verbose
+        self.quality_report = quality_report
 
     def _make_encoder(self, seed: int) -> TabularEncoder:
         # SMOTE's interpolations are not snapped, as in imbalanced-learn.
