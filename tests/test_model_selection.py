@@ -145,6 +145,7 @@ def test_without_a_sweepable_sampler_it_is_grid_search(data):
     assert search.n_generator_fits_ == 4 * 2 + 1
 
 
+@pytest.mark.slow  # starts worker processes
 def test_parallel_jobs_give_the_serial_results(data):
     X, y = data
     grid = {"ldm__n_sampling_steps": [3, 5], "ldm__latent_dim": [2, 4]}

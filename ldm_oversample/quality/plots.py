@@ -102,11 +102,14 @@ def plot_quality(
         for ax in axes_row[len(worst) : n_columns]:
             ax.axis("off")
         ax = axes_row[n_columns]
-        for points, name in ((proj_real[y_real == label], "real"),
-                             (proj_syn[y_syn == label], "synthetic")):  # fmt: skip
+        # Synthetic first, so the (usually fewer) real rows stay visible on top.
+        for points, name, color in (
+            (proj_syn[y_syn == label], "synthetic", "tab:orange"),
+            (proj_real[y_real == label], "real", "tab:blue"),
+        ):
             if len(points) > max_points:
                 points = points[rng.choice(len(points), max_points, replace=False)]
-            ax.scatter(points[:, 0], points[:, 1], s=4, alpha=0.4, label=name)
+            ax.scatter(points[:, 0], points[:, 1], s=5, alpha=0.5, c=color, label=name)
         ax.set_title(f"{label}: PCA of real rows", fontsize=8)
         ax.tick_params(labelsize=7)
     axes[0][n_columns].legend(fontsize=7)
