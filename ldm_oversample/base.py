@@ -207,8 +207,9 @@ class BaseGenerativeOverSampler(BaseOverSampler):
         state = self.random_state if random_state is None else random_state
         # The report compares with real rows the generator never sees.
         fit_rows, held_rows = quality_holdout(self.quality_report, y, state)
+        fitted_on = _take_rows(X, y, fit_rows)
         if refit:
-            sample_seed = self._fit(*_take_rows(X, y, fit_rows))
+            sample_seed = self._fit(*fitted_on)
         else:
             sample_seed = draw_seeds(state, 2)[1]
         generator = make_generator(sample_seed, self._device())
@@ -223,7 +224,7 @@ class BaseGenerativeOverSampler(BaseOverSampler):
         self.synthetic_mask_ = np.arange(len(y_res)) >= len(y)
         if held_rows is not None and X_parts:
             self.quality_report_ = quality_report(
-                *_take_rows(X, y, fit_rows),
+                *fitted_on,
                 *_take_rows(X, y, held_rows),
                 _concat_rows(X_parts[0], X_parts[1:]),
                 np.concatenate(y_parts),

@@ -80,11 +80,13 @@ def _fit_group(pipeline, refit, candidates, X, y, train, test, scorer, error_sco
 
     X_tr, y_tr = _safe_indexing(X, train), _safe_indexing(y, train)
     X_te, y_te = _safe_indexing(X, test), _safe_indexing(y, test)
-    at = _sampler_step(clone(pipeline).set_params(**refit))
+    # The pipeline with this group's fit parameters, cloned for each use.
+    template = clone(pipeline).set_params(**refit)
+    at = _sampler_step(template)
     if at is None:  # nothing to sweep: GridSearchCV's fit and score
 
         def plain(params):
-            return clone(pipeline).set_params(**refit, **params).fit(X_tr, y_tr)
+            return clone(template).set_params(**params).fit(X_tr, y_tr)
 
         return [
             (index, *_timed(lambda p=params: plain(p), scorer, X_te, y_te, error_score))
@@ -92,12 +94,12 @@ def _fit_group(pipeline, refit, candidates, X, y, train, test, scorer, error_sco
         ]
     # Each candidate starts from the pipeline's values of every swept key, so
     # that one candidate's setting never leaks into the next.
-    current = clone(pipeline).set_params(**refit).get_params()
+    current = template.get_params()
     baseline = {k: current[k] for _, p in candidates for k in p if k in current}
     fitted: dict[str, Any] = {}  # the pipeline up to the sampler, once fitted
 
     def fit(params):
-        pipe = fitted["pipe"] if fitted else clone(pipeline).set_params(**refit)
+        pipe = fitted["pipe"] if fitted else clone(template)
         pipe.set_params(**{**baseline, **params})
         sampler = pipe.steps[at][1]
         if not fitted:
