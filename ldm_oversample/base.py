@@ -50,6 +50,7 @@ from ._validation import (
 from .identifiers import blank_identifiers, check_identifier_columns
 from .quality.report import quality_holdout, quality_report
 from .tabular import TabularEncoder, resolve_categorical_features
+from .tabular.decoding import row_decoder
 from .utils import (
     draw_seeds,
     format_label,
@@ -355,14 +356,15 @@ class BaseGenerativeOverSampler(BaseOverSampler):
         return blank_identifiers(table, self.identifier_columns_)
 
     def _encoded_rows(
-        self, draw: Callable[[int, torch.Generator], np.ndarray]
+        self, draw: Callable[[int, torch.Generator], torch.Tensor]
     ) -> RowSource:
         """The :class:`RowSource` of a generator whose ``draw`` returns rows
-        in :attr:`encoder_`'s encoded space, chunked to bound memory."""
+        in :attr:`encoder_`'s encoded space (on its device, where they are
+        decoded), chunked to bound memory."""
         device = self._device()
         return RowSource(
             draw=draw,
-            decode=self.encoder_.inverse_transform,
+            decode=row_decoder(self.encoder_, device),
             chunk_size=(
                 self._generation_chunk_size_cuda
                 if device.type == "cuda"

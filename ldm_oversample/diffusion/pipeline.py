@@ -166,8 +166,9 @@ class DiffusionPipeline:
 
     def drawer(
         self, class_index: int, device: torch.device
-    ) -> Callable[[int, torch.Generator], np.ndarray]:
-        """``draw(n_samples, generator)``: ``n_samples`` encoded rows of one class.
+    ) -> Callable[[int, torch.Generator], torch.Tensor]:
+        """``draw(n_samples, generator)``: ``n_samples`` encoded rows of one
+        class, a float32 tensor on ``device``.
 
         The solver's timesteps and the per-step conditioning are built once
         here and reused by every call. (Capturing the loop as a CUDA graph,
@@ -188,7 +189,7 @@ class DiffusionPipeline:
         factor = self.candidates.factor if self.candidates is not None else 1
 
         @torch.inference_mode()
-        def draw(n_samples: int, generator: torch.Generator) -> np.ndarray:
+        def draw(n_samples: int, generator: torch.Generator) -> torch.Tensor:
             with matmul_precision(self.precision):
                 x_T = self.prior(factor * n_samples, device, generator)
                 x_0 = run_solver(solver, model_fn, x_T, generator)
@@ -198,6 +199,6 @@ class DiffusionPipeline:
                     rows = self.candidates.select(
                         rows, class_index, n_samples, generator
                     )
-                return rows.cpu().numpy()
+                return rows
 
         return draw

@@ -374,7 +374,7 @@ class CTGANOverSampler(BaseGenerativeOverSampler):
         return self._encoded_rows(functools.partial(self._draw, class_index))
 
     @torch.inference_mode()
-    def _draw(self, class_index: int, n_samples: int, generator) -> np.ndarray:
+    def _draw(self, class_index: int, n_samples: int, generator) -> torch.Tensor:
         """``n_samples`` encoded rows of one class from the generator network."""
         device = self._device()
         net = module_on(self.generator_, device).eval()
@@ -391,7 +391,7 @@ class CTGANOverSampler(BaseGenerativeOverSampler):
             (n_samples, net.embedding_dim), device=device, generator=generator
         )
         out = net.activate(net(torch.cat([z, cond], dim=1)), generator)
-        return out.float().cpu().numpy()
+        return out.float()
 
 
 CTGANOverSampler.__doc__ = fill_doc(

@@ -295,12 +295,22 @@ def clip_to_fitted(
 ) -> None:
     """Clip numeric ``values`` (rows x columns) in place to the fitted range,
     and round the integer-typed columns (whose ceiling their dtype can hold)."""
-    ceiling = [
-        integer_ceiling(h, dtype) if is_int else h
-        for h, dtype, is_int in zip(high, dtypes, integer, strict=True)
-    ]
-    np.clip(values, low, ceiling, out=values)
+    np.clip(values, low, fitted_ceiling(high, dtypes, integer), out=values)
     values[:, integer] = np.rint(values[:, integer])
+
+
+def fitted_ceiling(
+    high: np.ndarray, dtypes: Sequence[Any], integer: np.ndarray
+) -> np.ndarray:
+    """The fitted maxima of numeric columns, lowered to what an integer dtype
+    holds (see :func:`integer_ceiling`)."""
+    return np.array(
+        [
+            integer_ceiling(h, dtype) if is_int else h
+            for h, dtype, is_int in zip(high, dtypes, integer, strict=True)
+        ],
+        dtype=np.float64,
+    )
 
 
 def assemble_table(

@@ -12,7 +12,7 @@ original column order, dtypes and categories.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,7 +20,7 @@ from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ..discrete import MAX_LEVELS, decode_discrete, fit_discrete
+from ..discrete import MAX_LEVELS, fit_discrete
 from .columns import (
     ColumnSpan,
     _as_table,
@@ -34,6 +34,7 @@ from .columns import (
     numeric_block,
     resolve_categorical_features,
 )
+from .decoding import assemble, decode_numpy
 from .mode_specific import ModeSpecific, mode_posterior
 from .quantile import NumericCodec, QuantileNormal
 
@@ -323,19 +324,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
                 f"Expected an encoded matrix with {self.n_encoded_} columns; got shape "
                 f"{X_encoded.shape}."
             )
-        columns: list[np.ndarray | None] = [None] * self.n_features_in_
-        num = self.numeric_spans
-        if num:
-            values = self._codec().decode(self, X_encoded, num)
-            if hasattr(self, "numeric_levels_"):  # absent from 0.1 model files
-                decode_discrete(values, self.numeric_levels_, self.numeric_integral_)
-            for k, span in enumerate(num):
-                columns[span.position] = values[:, k]
-        codes = self.category_codes(X_encoded)
-        for k, span in enumerate(self.categorical_spans):
-            columns[span.position] = self._decode_categories(span, codes[:, k])
-        # Every position is filled: each column is numeric or categorical.
-        return self.from_columns(cast("list[np.ndarray]", columns))
+        return assemble(self, *decode_numpy(self, X_encoded))
 
     def from_columns(self, columns: Sequence[np.ndarray]) -> Any:
         """Assemble decoded columns into a table in the fitted format.
@@ -390,7 +379,3 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
     def _codec(self) -> NumericCodec:
         """The numeric encoding named by ``numeric_transform``."""
         return NUMERIC_CODECS[self.numeric_transform]
-
-    def _decode_categories(self, span: ColumnSpan, codes: np.ndarray) -> np.ndarray:
-        assert span.categories is not None  # set on every categorical span
-        return span.categories[codes]
