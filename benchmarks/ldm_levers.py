@@ -37,6 +37,10 @@ LEVERS = {
     "latent_dim=32": {"latent_dim": 32},
     "eta=1 (stochastic DDIM)": {"solver": "ddim", "eta": 1.0},
     "lambda_min_clipped=-5.1 (first step clipped)": {"lambda_min_clipped": -5.1},
+    # Speed levers: fewer network calls per row.
+    "n_sampling_steps=4": {"n_sampling_steps": 4},
+    "distill_steps=1": {"distill_steps": 1},
+    "distill_steps=2": {"distill_steps": 2},
 }
 
 

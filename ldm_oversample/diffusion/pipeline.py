@@ -164,11 +164,11 @@ class DiffusionPipeline:
     precision: str = "fp32"
     candidates: CandidateFilter | None = None
 
-    def drawer(
+    def solve(
         self, class_index: int, device: torch.device
-    ) -> Callable[[int, torch.Generator], torch.Tensor]:
-        """``draw(n_samples, generator)``: ``n_samples`` encoded rows of one
-        class, a float32 tensor on ``device``.
+    ) -> Callable[[torch.Tensor, torch.Generator], torch.Tensor]:
+        """``run(x_T, generator)``: the solver's output for the starting points
+        ``x_T`` of one class (before any decoding).
 
         The solver's timesteps and the per-step conditioning are built once
         here and reused by every call. (Capturing the loop as a CUDA graph,
@@ -186,19 +186,30 @@ class DiffusionPipeline:
                 guidance_scale=self.guidance_scale,
                 precision=self.precision,
             )
+
+        @torch.inference_mode()
+        def run(x_T: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+            with matmul_precision(self.precision):
+                return run_solver(solver, model_fn, x_T, generator)
+
+        return run
+
+    def drawer(
+        self, class_index: int, device: torch.device
+    ) -> Callable[[int, torch.Generator], torch.Tensor]:
+        """``draw(n_samples, generator)``: ``n_samples`` encoded rows of one
+        class, a float32 tensor on ``device`` (see :meth:`solve`)."""
+        run = self.solve(class_index, device)
         factor = self.candidates.factor if self.candidates is not None else 1
 
         @torch.inference_mode()
         def draw(n_samples: int, generator: torch.Generator) -> torch.Tensor:
+            x_0 = run(self.prior(factor * n_samples, device, generator), generator)
             with matmul_precision(self.precision):
-                x_T = self.prior(factor * n_samples, device, generator)
-                x_0 = run_solver(solver, model_fn, x_T, generator)
                 rows = x_0 if self.decode is None else self.decode(x_0, class_index)
-                rows = rows.float()
-                if self.candidates is not None:
-                    rows = self.candidates.select(
-                        rows, class_index, n_samples, generator
-                    )
-                return rows
+            rows = rows.float()
+            if self.candidates is not None:
+                rows = self.candidates.select(rows, class_index, n_samples, generator)
+            return rows
 
         return draw

@@ -220,13 +220,19 @@ class DiffusionSamplerMixin:
         spans = [(s.start, s.stop) for s in self.encoder_.categorical_spans]
         return CandidateFilter(classifier, self.candidate_factor, spans)
 
-    def _pipeline_options(self, device: torch.device) -> dict[str, Any]:
-        """The :class:`DiffusionPipeline` settings both samplers share."""
+    def _sampling_options(self, device: torch.device) -> dict[str, Any]:
+        """The :class:`DiffusionPipeline` settings read from the parameters."""
         return {
-            "denoiser": self.denoiser_,
             "n_steps": self.n_sampling_steps,
             "guidance_scale": self._guidance()[1],
             "precision": resolve_precision(self.precision, device),
+        }
+
+    def _pipeline_options(self, device: torch.device) -> dict[str, Any]:
+        """The :class:`DiffusionPipeline` settings both samplers share."""
+        return {
+            **self._sampling_options(device),
+            "denoiser": self.denoiser_,
             "candidates": self._candidate_filter(),
         }
 

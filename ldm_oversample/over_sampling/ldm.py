@@ -14,17 +14,20 @@ from .._compat import Interval, StrOptions
 from .._docstrings import fill_doc
 from .._validation import check_positive_dims, warn_few_rows
 from ..base import BaseGenerativeOverSampler
-from ..diffusion import GaussianDiffusion, make_schedule, make_solver
-from ..diffusion.pipeline import DiffusionPipeline, GaussianPrior, LatentDecoder
+from ..diffusion import GaussianDiffusion, make_schedule
+from ..diffusion.distill import distil_denoiser
 from ..diffusion.solvers import SOLVERS, check_solver
 from ..nn import TabularVAE
-from ..utils import draw_seeds, resolve_device, seeded_torch
+from ..utils import draw_seeds, make_generator, resolve_device, seeded_torch
 from ._diffusion import DIFFUSION_CONSTRAINTS, DiffusionSamplerMixin
+from ._latent import LatentGenerationMixin
 
 __all__ = ["LDMOverSampler"]
 
 
-class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
+class LDMOverSampler(
+    LatentGenerationMixin, DiffusionSamplerMixin, BaseGenerativeOverSampler
+):
     """Over-sample with a class-conditional latent diffusion model.
 
     Rows are encoded by a :class:`~ldm_oversample.TabularEncoder` (quantile-normal
@@ -82,6 +85,18 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         1.2 was chosen on validation folds of the training splits of six hard
         CICIoT2023 families (``benchmarks/ldm_levers.md``: mean F1 0.669
         against 0.642 at 1.0), never on a test split.
+    distill_steps : int or None, default=None
+        If set, ``fit`` ends by distilling the denoiser into a student that
+        generates in this many deterministic DDIM steps (network calls),
+        trained to reproduce the rows the teacher makes at the sampling
+        settings of the fit (``solver``, ``n_sampling_steps``,
+        ``noise_temperature``, guidance); see
+        :mod:`ldm_oversample.diffusion.distill`. Sampling then uses the student,
+        and ``n_sampling_steps``, ``solver``, ``eta``, ``lambda_min_clipped`` and
+        ``guidance_scale`` no longer apply; ``set_params(distill_steps=None)`` on
+        the fitted sampler samples with the teacher again. It costs a few
+        seconds of fit; ``benchmarks/speed_round_two.md`` measures its speed and
+        F1.
     lambda_min_clipped : float or None, default=None
         If set, sampling starts at the last timestep whose half log-SNR
         ``lambda = log(alpha / sigma)`` is at least this value instead of at
@@ -126,12 +141,17 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         The fitted β-VAE.
     denoiser_ : MLPDenoiser
         The fitted latent denoiser.
+    student_ : MLPDenoiser or None
+        The distilled few-step denoiser (``distill_steps``), or None.
+    distilled_steps_ : int or None
+        The steps ``student_`` generates in.
     diffusion_ : GaussianDiffusion
         The diffusion process (schedule and prediction type).
     latent_mean_, latent_std_ : ndarray of shape (latent_dim,)
         Standardisation of the latents.
     history_ : dict of list of float
-        Per-epoch training losses, under ``"autoencoder"`` and ``"diffusion"``.
+        Per-epoch training losses, under ``"autoencoder"`` and ``"diffusion"``
+        (and ``"distillation"`` with a student).
     device_ : str
         The device the models were trained on.
     {feature_attributes}
@@ -142,51 +162,18 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
 
     Notes
     -----
-    The defaults up to the first releases were chosen by measurement on real
-    CICIoT2023 rows, and on the test split they report, which overstates them:
-    Benign vs Spoofing (MITM/DNS spoofing), a stratified 70/30 split, the attack
-    rows of the training split cut to 10% or 2% of the benign count, then
-    RandomForest-200 attack-class F1 on the test split, 5 seeds
-    (``benchmarks/ids_quality.py`` and ``benchmarks/ldm_ablation.py``; their
-    outputs sit next to them). At 10% (112 attack rows), F1 went:
-
-    - 0.829: first design (unconditional VAE, class dropout 0.1, DDIM eta=1,
-      epsilon prediction);
-    - 0.833: v prediction. With epsilon prediction the first solver step, at a
-      signal-to-noise ratio near zero, turns small errors into outliers;
-    - 0.838: a conditional VAE (the AE reconstructions of real attack rows were
-      called benign by a held-out forest far more often than the rows
-      themselves);
-    - 0.847: class-balanced batches and no class dropout;
-    - 0.854: deterministic DDIM (eta=0), 50 steps, a 256-wide denoiser, 300
-      epochs at learning rate 1e-3: the first release's defaults. SMOTE scores
-      0.850 on the same splits, and no oversampling 0.794. At 2% (22 attack
-      rows) they scored 0.654 against SMOTE's 0.509.
-
-    Then speed (``benchmarks/ldm_speed_quality.py``, 3 seeds, output beside
-    it): the first defaults sampled about 2.4k rows/s on 2 CPU threads and
-    fitted in about 30 s. DPM-Solver++ at 10 steps matches DDIM at 50; a
-    128-wide denoiser loses little; 100 epochs at learning rate 1e-3 lost
-    about 0.02 F1 at 10%, which a learning rate of 3e-3 won back. The current
-    defaults (128-wide, ``solver="dpm++"``, 10 steps, 100 epochs, learning
-    rate 3e-3) scored F1 0.840 at 10% and 0.700 at 2% on those seeds (the
-    first defaults: 0.855 and 0.669; SMOTE 0.846 and 0.437) at about 30k
-    rows/s and an 8 s fit; on the 5-seed protocol (``ids_quality.md``) 0.841
-    and 0.700, against 0.839 and 0.688 for ``DDPMOverSampler`` and 0.846 and
-    0.471 for SMOTE. For the last bit of quality at 10%, use
-    ``denoiser_width=256, max_epochs=300, learning_rate=1e-3``.
-
-    Did not help at 10%: classifier-free guidance (0.835, with class dropout
-    0.1), an initial-noise temperature of 1.2 (0.852, but see below), twice the
-    epochs (0.850);
-    nor, in 4-seed probes of the first design, a wider denoiser (512), a
-    32-dimensional latent with a 512-wide VAE, or class-balanced batches alone.
-
-    Later defaults are chosen on validation folds carved from the training
-    splits, never on a test split: ``noise_temperature=1.2`` raised the mean F1
-    over six hard families from 0.642 to 0.669 there
-    (``benchmarks/ldm_levers.md``). ``docs/benchmark.md`` scores the defaults on
-    all nine families against threshold tuning and SMOTE in normal space.
+    The defaults were chosen by measurement on real CICIoT2023 rows; the guide
+    page "How the LDM works" gives each design step and its F1. The first ones
+    (v prediction, a conditional VAE, class-balanced batches, deterministic
+    sampling; then DPM-Solver++ at 10 steps, a 128-wide denoiser and 100 epochs
+    at learning rate 3e-3 for speed, ``benchmarks/ldm_speed_quality.md``) were
+    chosen on the Spoofing test split they report, which overstates them. Later
+    ones are chosen on validation folds carved from the training splits of six
+    hard families, never on a test split: ``noise_temperature=1.2`` raised the
+    mean F1 there from 0.642 to 0.669 (``benchmarks/ldm_levers.md``).
+    ``docs/benchmark.md`` scores the defaults on all nine families against
+    threshold tuning and SMOTE in normal space. For the last bit of quality at
+    10%, use ``denoiser_width=256, max_epochs=300, learning_rate=1e-3``.
 
     The sampling parameters (``n_sampling_steps``, ``solver``, ``eta``,
     ``noise_temperature``, ``lambda_min_clipped``, ``guidance_scale``,
@@ -222,6 +209,7 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         "beta": [Interval(Real, 0, None, closed="left")],
         "noise_temperature": [Interval(Real, 0, None, closed="neither")],
         "lambda_min_clipped": [Real, None],
+        "distill_steps": [Interval(Integral, 1, None, closed="left"), None],
         "guidance_scale": [Interval(Real, 0, None, closed="left")],
         "cond_dropout": [Interval(Real, 0, 1, closed="left")],
         "ema_decay": [Interval(Real, 0, 1, closed="left"), None],
@@ -250,6 +238,7 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         solver: str = "dpm++",
         eta: float = 0.0,
         noise_temperature: float = 1.2,
+        distill_steps: int | None = None,
         lambda_min_clipped: float | None = None,
         guidance_scale: float = 0.0,
         cond_dropout: float = 0.0,
@@ -286,6 +275,7 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         self.solver = solver
         self.eta = eta
         self.noise_temperature = noise_temperature
+        self.distill_steps = distill_steps
         self.lambda_min_clipped = lambda_min_clipped
         self.guidance_scale = guidance_scale
         self.cond_dropout = cond_dropout
@@ -311,14 +301,21 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
     def _check_diffusion_params(self) -> None:
         super()._check_diffusion_params()
         check_solver(self.solver, self.eta)
+        if self.distill_steps is not None and self.distill_steps > self.n_timesteps:
+            raise ValueError(
+                f"distill_steps={self.distill_steps} exceeds "
+                f"n_timesteps={self.n_timesteps}."
+            )
 
     def _fit_generator(self, X, y, classes, seed) -> dict[str, Any]:
         self._check_diffusion_params()
         hidden = check_positive_dims(self.ae_hidden_dims, "ae_hidden_dims")
         device = resolve_device(self.device)
         warn_few_rows(self, y)
-        # A fifth seed leaves the first four as they were before the filter.
-        ae_seed, diff_seed, cap_seed, enc_seed, filter_seed = draw_seeds(seed, 5)
+        # Added seeds leave the earlier ones as they were before them.
+        ae_seed, diff_seed, cap_seed, enc_seed, filter_seed, student_seed = draw_seeds(
+            seed, 6
+        )
         X_fit, labels, row_weights = self._training_set(X, y, classes, cap_seed)
         encoder = self._make_encoder(enc_seed).fit(X_fit)
         x = torch.as_tensor(encoder.transform(X_fit), device=device)
@@ -361,6 +358,19 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
             ema_decay=self.ema_decay,
         )
         classifier = self._fit_filter(x, labels, len(classes), filter_seed, device)
+        history = {"autoencoder": ae_history, "diffusion": diff_history}
+        student = None
+        if self.distill_steps is not None:
+            student, history["distillation"] = distil_denoiser(
+                self._latent_pipeline(
+                    device, denoiser, diffusion, float(z.abs().max())
+                ),
+                diffusion,
+                self.distill_steps,
+                len(classes),
+                make_generator(student_seed, device),
+                verbose=self.verbose,
+            )
         return {
             "device_": str(device),
             "encoder_": encoder,
@@ -372,26 +382,10 @@ class LDMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
             "latent_std_": std.cpu().numpy(),
             # Predicted latents are clipped to the training range during sampling.
             "latent_clip_": float(z.abs().max()),
-            "history_": {"autoencoder": ae_history, "diffusion": diff_history},
+            "student_": student,
+            "distilled_steps_": self.distill_steps,
+            "history_": history,
         }
-
-    # ---------------------------------------------------------- generation
-    def _guidance(self) -> tuple[float, float]:
-        return self.cond_dropout, self.guidance_scale
-
-    def _pipeline(self, device: torch.device) -> DiffusionPipeline:
-        solver = make_solver(
-            self.solver, self.diffusion_, eta=self.eta, clip_sample=self.latent_clip_,
-            lambda_min_clipped=self.lambda_min_clipped,
-        )  # fmt: skip
-        return DiffusionPipeline(
-            solver=solver,
-            prior=GaussianPrior(self.latent_dim, self.noise_temperature),
-            decode=LatentDecoder(
-                self.autoencoder_, self.latent_mean_, self.latent_std_
-            ),
-            **self._pipeline_options(device),
-        )
 
 
 LDMOverSampler.__doc__ = fill_doc(

@@ -108,6 +108,14 @@ class TensorDecoder:
         Where the rows to decode live.
     """
 
+    quantiles: torch.Tensor
+    levels: torch.Tensor
+    midpoints: torch.Tensor
+    low: torch.Tensor
+    high: torch.Tensor
+    discrete: list[int]
+    rounded: list[int]
+
     def __init__(self, encoder: TabularEncoder, device: torch.device | str):
         if encoder.numeric_transform != "quantile":
             raise ValueError(
@@ -116,7 +124,7 @@ class TensorDecoder:
             )
         num = encoder.numeric_spans
         n = len(num)
-        as_f64 = {"dtype": torch.float64, "device": device}
+        as_f64: dict[str, Any] = {"dtype": torch.float64, "device": device}
         self.n_numeric = n
         self.category_blocks = [(s.start, s.stop) for s in encoder.categorical_spans]
         if not n:
