@@ -21,7 +21,7 @@ from sklearn.datasets import make_classification
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.model_selection import GridSearchCV
 
-from ldm_oversample import TabularEncoder
+from ldm_oversample._rows import _RowBuffer
 
 from .conftest import FAST, TORCH_SAMPLERS, make_fast
 
@@ -184,13 +184,13 @@ def test_chunked_generation(torch_fast, monkeypatch, multiclass):
     sampler = torch_fast().fit(X, y)
     monkeypatch.setattr(type(sampler), "_generation_chunk_size", 16)
     sizes = []
-    original = TabularEncoder.inverse_transform
+    original = _RowBuffer.write
 
-    def spy(self, X_encoded):
-        sizes.append(len(X_encoded))
-        return original(self, X_encoded)
+    def spy(self, start, table):  # each decoded chunk, in order
+        sizes.append(len(table))
+        return original(self, start, table)
 
-    monkeypatch.setattr(TabularEncoder, "inverse_transform", spy)
+    monkeypatch.setattr(_RowBuffer, "write", spy)
     out = sampler.sample(70, class_label=2)
     assert len(out) == 70
     assert sizes == [16, 16, 16, 16, 6]

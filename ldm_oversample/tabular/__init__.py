@@ -7,7 +7,9 @@ to a dense float matrix and back. Its parts, one module each:
   :class:`ColumnSpan` layout, and column checks;
 - :mod:`.quantile`: the default numeric codec, a quantile transform to a
   standard normal, and the :class:`~.quantile.NumericCodec` interface;
-- :mod:`.mode_specific`: CTGAN's mode-specific normalisation, the other codec.
+- :mod:`.mode_specific`: CTGAN's mode-specific normalisation, the other codec;
+- :mod:`.decoding`: decoding with NumPy, or with torch on the device the rows
+  were generated on (:class:`~.decoding.TensorDecoder`).
 """
 
 from .columns import ColumnSpan, resolve_categorical_features

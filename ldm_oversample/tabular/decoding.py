@@ -77,7 +77,23 @@ def decode_numpy(
 
 def assemble(encoder: TabularEncoder, values: np.ndarray, codes: np.ndarray) -> Any:
     """Build decoded ``values`` and ``codes`` into a table in the fitted format
-    (the container, column names and dtypes seen in ``fit``)."""
+    (the container, column names and dtypes seen in ``fit``).
+
+    Parameters
+    ----------
+    encoder : TabularEncoder
+        Fitted.
+    values : ndarray of float64 of shape (n_samples, n_numeric)
+        Decoded numeric columns, in encoded order (as :func:`decode_numpy`
+        returns them).
+    codes : ndarray of int64 of shape (n_samples, n_categorical)
+        Category codes, in encoded order.
+
+    Returns
+    -------
+    X : DataFrame or ndarray
+        As :meth:`TabularEncoder.inverse_transform`.
+    """
     columns: list[Any] = [None] * encoder.n_features_in_
     for k, span in enumerate(encoder.numeric_spans):
         columns[span.position] = values[:, k]
@@ -216,7 +232,21 @@ class TensorDecoder:
 def row_decoder(encoder: TabularEncoder, device: torch.device) -> Callable[[Any], Any]:
     """``decode(rows)``: encoded rows (a tensor on ``device``, or an array) to a
     table in the fitted format, decoded on ``device`` by :class:`TensorDecoder`
-    where the codec allows it, otherwise on the CPU by NumPy."""
+    where the codec allows it, otherwise on the CPU by NumPy.
+
+    Parameters
+    ----------
+    encoder : TabularEncoder
+        Fitted.
+    device : torch.device
+        Where the rows to decode are generated.
+
+    Returns
+    -------
+    decode : callable
+        ``decode(rows)`` returns a DataFrame or an array, as
+        :meth:`TabularEncoder.inverse_transform`.
+    """
     tensor_decoder = (
         TensorDecoder(encoder, device)
         if encoder.numeric_transform == "quantile"
