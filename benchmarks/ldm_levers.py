@@ -11,12 +11,26 @@ Usage::
 
     python benchmarks/ids_quality.py ...   # the report; this script only chooses
     python benchmarks/ldm_levers.py [--seeds 2] [--jobs 2]
+    python benchmarks/ldm_levers.py --from-csv ldm_levers.csv   # report again
+    python benchmarks/ldm_levers.py --from-csv a.csv b.csv --out ab.md  # merged
+    python benchmarks/ldm_levers.py --holdout test --attacks ... --seeds 3 \
+        --levers defaults NEW   # confirm a choice on the test split, after it
+
+``--holdout test`` scores on the test split that ``ids_quality.py`` reports,
+to check a setting already chosen on validation folds before it becomes a
+default; nothing is chosen from it. Means are over the hard tasks (the best
+simple alternative below F1 0.95).
+
+The CSV's first line records the command that ran the benchmark, which
+``--from-csv`` puts at the top of the rebuilt report.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shlex
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -25,6 +39,7 @@ from common import generated_by
 from ids_quality import DEFAULT_DATA
 
 from ldm_oversample.benchmark import load_ciciot2023, markdown_table, run_benchmark
+from ldm_oversample.benchmark.verdict import HARD as HARD_BELOW
 
 HARD = ["Spoofing", "Recon", "WebAttack", "BruteForce", "Malware", "Uploading"]
 LEVERS = {
@@ -41,6 +56,20 @@ LEVERS = {
     "n_sampling_steps=4": {"n_sampling_steps": 4},
     "distill_steps=1": {"distill_steps": 1},
     "distill_steps=2": {"distill_steps": 2},
+    # A lighter VAE decoder (the largest cost of a one-step student's row) and
+    # a shorter fit.
+    "ae_hidden_dims=(128, 128)": {"ae_hidden_dims": [128, 128]},
+    "distill_steps=1, ae_hidden_dims=(128, 128)": {
+        "distill_steps": 1,
+        "ae_hidden_dims": [128, 128],
+    },
+    "max_epochs=100 (the default before max_epochs=40)": {"max_epochs": 100},
+    "max_epochs=60": {"max_epochs": 60},
+    "max_epochs=40": {"max_epochs": 40},
+    "max_epochs=30": {"max_epochs": 30},
+    "max_epochs=20": {"max_epochs": 20},
+    "max_epochs=40, n_sampling_steps=4": {"max_epochs": 40, "n_sampling_steps": 4},
+    "max_epochs=60, n_sampling_steps=4": {"max_epochs": 60, "n_sampling_steps": 4},
 }
 
 
@@ -51,14 +80,48 @@ def main(argv=None) -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--attacks", nargs="+", default=HARD)
     parser.add_argument("--levers", nargs="+", default=list(LEVERS))
+    parser.add_argument(
+        "--holdout",
+        choices=["validation", "test"],
+        default="validation",
+        help="validation folds (to choose) or the test split (to confirm)",
+    )
     parser.add_argument("--out", type=Path, default=Path(__file__).with_suffix(".md"))
+    parser.add_argument(
+        "--from-csv",
+        type=Path,
+        nargs="+",
+        help="rebuild the report from the CSVs of one or more runs on the same "
+        "tasks and seeds (rows both runs made, such as the defaults, are taken "
+        "from the first)",
+    )
     args = parser.parse_args(argv)
+    if args.from_csv is not None:
+        commands, parts = [], []
+        for path in args.from_csv:
+            with open(path) as f:
+                first = f.readline()
+            commands.append(
+                first.removeprefix("# ").strip()
+                if first.startswith("# ")
+                else f"(not recorded in {path.name})"
+            )
+            parts.append(pd.read_csv(path, comment="#"))
+        command = "\n".join(commands)
+        key = ["attack", "ratio", "sampler", "classifier", "seed", "metric", "lever"]
+        results = pd.concat(parts, ignore_index=True).drop_duplicates(key)
+        if "holdout" in results:
+            args.holdout = str(results["holdout"].iloc[0])
+        args.levers = list(dict.fromkeys(results["lever"][results["lever"] != "-"]))
+        args.seeds = int(results["seed"].nunique())
+        args.attacks = list(dict.fromkeys(results["attack"]))
+        return report(results, args, command)
     frame = load_ciciot2023(args.data)
     common = dict(
         attacks=args.attacks,
         seeds=args.seeds,
         classifiers=["rf"],
-        holdout="validation",
+        holdout=args.holdout,
         jobs=args.jobs,
         progress=False,
     )
@@ -76,8 +139,16 @@ def main(argv=None) -> None:
         ).results
         parts.append(result.assign(lever=lever))
         print(f"done: {lever}", flush=True)
-    results = pd.concat(parts, ignore_index=True)
-    results.to_csv(args.out.with_suffix(".csv"), index=False)
+    results = pd.concat(parts, ignore_index=True).assign(holdout=args.holdout)
+    command = "python " + " ".join(shlex.quote(a) for a in sys.argv)
+    with open(args.out.with_suffix(".csv"), "w") as f:
+        f.write(f"# {command}\n")
+        results.to_csv(f, index=False)
+    report(results, args, command)
+
+
+def report(results: pd.DataFrame, args, command: str) -> None:
+    """Write the markdown report of a run's results to ``args.out``."""
     f1 = results[results["metric"] == "f1"]
     f1 = f1.assign(
         method=f1["sampler"] + " (" + f1["classifier"] + ")",
@@ -88,11 +159,12 @@ def main(argv=None) -> None:
     )
     simple = [c for c in table if not c.startswith("ldm")]
     table["best simple"] = table[simple].max(axis=1)
+    hard = table[table["best simple"] < HARD_BELOW]
     summary = pd.DataFrame(
         {
-            "mean F1 (hard tasks)": table.mean(),
-            "mean gap to best simple": table.sub(table["best simple"], axis=0).mean(),
-            "worst gap": table.sub(table["best simple"], axis=0).min(),
+            "mean F1 (hard tasks)": hard.mean(),
+            "mean gap to best simple": hard.sub(hard["best simple"], axis=0).mean(),
+            "worst gap": hard.sub(hard["best simple"], axis=0).min(),
         }
     ).reset_index(names="method")
     generated = results[(results["classifier"] == "-") & (results["sampler"] == "ldm")]
@@ -103,19 +175,61 @@ def main(argv=None) -> None:
         aggfunc="mean",
     )[["class_faithfulness", "class_faithfulness_real", "zero_rate_gap",
        "detection_auc", "fit_resample_s"]].reset_index()  # fmt: skip
+    ldm = f1[f1["sampler"] == "ldm"].pivot_table(
+        index=["attack", "ratio", "seed"], columns="lever", values="value"
+    )
+    ldm = ldm[ldm.index.droplevel("seed").isin(hard.index)]
+    paired = []
+    if "defaults" in ldm:
+        for lever in (c for c in ldm if c != "defaults"):
+            gap = (ldm[lever] - ldm["defaults"]).dropna()
+            paired.append(
+                {
+                    "lever": lever,
+                    "mean F1 change": gap.mean(),
+                    "sd": gap.std(),
+                    "better": int((gap > 0).sum()),
+                    "worse": int((gap < 0).sum()),
+                    "worst": gap.min(),
+                }
+            )
+    if args.holdout == "test":
+        title = "LDM settings on the test split (RandomForest-200, attack F1)"
+        where = (
+            'Scored on the test split (`holdout="test"`), to confirm settings '
+            "chosen on validation folds; nothing is chosen from this run."
+        )
+    else:
+        title = "LDM levers on validation folds (RandomForest-200, attack F1)"
+        where = (
+            'Scored on a validation part of each training split (`holdout="'
+            'validation"`); the test split is never used.'
+        )
     lines = [
-        *generated_by("LDM levers on validation folds (RandomForest-200, attack F1)"),
+        *generated_by(title, command),
         f"torch {torch.__version__}; seeds 0..{args.seeds - 1}; families "
-        f"{', '.join(args.attacks)} at ratios 0.02 and 0.1. Scored on a validation "
-        'part of each training split (`holdout="validation"`); the test split '
-        "is never used. LDM rows at the threshold 0.5; the simple alternatives "
-        "include no oversampling with a 5-fold CV-tuned threshold. Levers: "
+        f"{', '.join(args.attacks)} at ratios 0.02 and 0.1. {where} Hard tasks: "
+        f"the best simple alternative below F1 {HARD_BELOW} ({len(hard)} of "
+        f"{len(table)}). LDM rows at the threshold 0.5; the simple alternatives "
+        "include no oversampling with a 5-fold CV-tuned threshold. `defaults` are the "
+        "package defaults of the version that made the run (before the change "
+        "to `max_epochs=40`, they had `max_epochs=100`). Levers: "
         + "; ".join(f"`{k}` = `{json.dumps(LEVERS[k])}`" for k in args.levers)
         + ".",
         "",
         "## Mean over the hard tasks",
         "",
         markdown_table(summary),
+        "",
+        "## Mean F1 by ratio (hard tasks)",
+        "",
+        markdown_table(
+            hard.groupby(level="ratio").mean().T.reset_index(names="method")
+        ),
+        "",
+        "## Paired against the defaults (per hard task and seed)",
+        "",
+        markdown_table(pd.DataFrame(paired)) if paired else "(no `defaults` run)",
         "",
         "## Generated rows (means over tasks and seeds)",
         "",
