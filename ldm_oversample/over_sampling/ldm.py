@@ -95,10 +95,11 @@ class LDMOverSampler(
         and ``n_sampling_steps``, ``solver``, ``eta``, ``lambda_min_clipped`` and
         ``guidance_scale`` no longer apply; ``set_params(distill_steps=None)`` on
         the fitted sampler samples with the teacher again. On Spoofing 10% (2
-        CPU cores) one step sampled 236k rows/s against 77k at the defaults,
-        for 3 s more of fit (``benchmarks/speed_round_two.md``); on validation
-        folds of six hard families F1 moved by -0.002 (one step) and -0.000
-        (two), within the seed noise (``benchmarks/ldm_distill.md``).
+        CPU cores) one step sampled 249k rows/s against 81k at the defaults,
+        for 2.6 s more of fit (``benchmarks/speed_round_two.md``); on validation
+        folds of six hard families (at ``max_epochs=100``) F1 moved by -0.002
+        (one step) and -0.000 (two), within the seed noise
+        (``benchmarks/ldm_distill.md``).
     lambda_min_clipped : float or None, default=None
         If set, sampling starts at the last timestep whose half log-SNR
         ``lambda = log(alpha / sigma)`` is at least this value instead of at
@@ -172,7 +173,9 @@ class LDMOverSampler(
     chosen on the Spoofing test split they report, which overstates them. Later
     ones are chosen on validation folds carved from the training splits of six
     hard families, never on a test split: ``noise_temperature=1.2`` raised the
-    mean F1 there from 0.642 to 0.669 (``benchmarks/ldm_levers.md``).
+    mean F1 there from 0.642 to 0.669 (``benchmarks/ldm_levers.md``), and
+    ``max_epochs=40`` (was 100) to 0.706, mostly at 2%, for a fit of 1.4 s
+    instead of 3.2 s (``benchmarks/ldm_fit_length.md``).
     ``docs/benchmark.md`` scores the defaults on all nine families against
     threshold tuning and SMOTE in normal space. For the last bit of quality at
     10%, use ``denoiser_width=256, max_epochs=300, learning_rate=1e-3``.
@@ -246,7 +249,7 @@ class LDMOverSampler(
         cond_dropout: float = 0.0,
         class_balance: float = 1.0,
         ema_decay: float | None = None,
-        max_epochs: int = 100,
+        max_epochs: int = 40,
         batch_size: int = 256,
         learning_rate: float = 3e-3,
         patience: int | None = 50,
@@ -391,5 +394,5 @@ class LDMOverSampler(
 
 
 LDMOverSampler.__doc__ = fill_doc(
-    LDMOverSampler.__doc__, max_epochs=100, batch_size=256, max_steps=2000
+    LDMOverSampler.__doc__, max_epochs=40, batch_size=256, max_steps=2000
 )
