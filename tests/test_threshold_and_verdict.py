@@ -12,6 +12,8 @@ from ldm_oversample.benchmark import (
     run_benchmark,
     scarce_split,
 )
+from ldm_oversample.benchmark.protocol import BenchmarkResult
+from ldm_oversample.benchmark.report import _prior_note
 from ldm_oversample.benchmark.threshold import THRESHOLDS, best_threshold, f1_curve
 from ldm_oversample.benchmark.verdict import verdict_lines, wins_table
 
@@ -214,6 +216,43 @@ def test_verdict_known_answer():
     assert "| Hard @ 0.1 | 2/2 | 2/2 |" in wins  # vs none, smote_normal
 
 
+def test_verdict_also_sets_the_ldm_against_under_sampling():
+    simple = {
+        ("none", "rf+cv-threshold"): [0.70, 0.72],
+        ("smote_normal", "rf"): [0.60, 0.62],
+        ("smote_normal", "rf+cv-threshold"): [0.68, 0.66],
+        ("ldm", "rf"): [0.75, 0.71],
+        ("ldm", "rf+cv-threshold"): [0.69, 0.70],
+    }
+    rows = _rows("Hard", simple)
+    text = "\n".join(verdict_lines(pd.DataFrame(rows), ["rf"]))
+    assert "rus" not in text  # no under-sampling in the run: no such line
+    rows += _rows(
+        "Hard",
+        {("rus", "rf"): [0.80, 0.70], ("rus", "rf+cv-threshold"): [0.50, 0.50]},
+    )
+    # An easy task (best simple >= 0.95) stays out, even where rus beats the LDM.
+    rows += _rows(
+        "Easy", {**{k: [0.99, 0.99] for k in simple}, ("rus", "rf"): [1.0, 1.0]}
+    )
+    rows += _rows("Easy", {("rus", "rf+cv-threshold"): [0.9, 0.9]})
+    text = "\n".join(verdict_lines(pd.DataFrame(rows), ["rf"]))
+    # The best on "Hard" is now rus (rf), mean 0.75: LDM 0.73 -> -0.020, ahead
+    # on seed 1 only (0.71 > 0.70); LDM + threshold 0.695 -> -0.055, on none.
+    assert (
+        "- ldm (rf) against the best of those and rus (rf), rus "
+        "(rf+cv-threshold), on the same 1 hard tasks: mean gap -0.020, worst "
+        "-0.020; the LDM ahead on 1 of 2 task-seeds." in text
+    )
+    assert (
+        "- ldm (rf+cv-threshold) against the best of those and rus (rf), rus "
+        "(rf+cv-threshold), on the same 1 hard tasks: mean gap -0.055, worst "
+        "-0.055; the LDM ahead on 0 of 2 task-seeds." in text
+    )
+    # The target itself is still judged against the set only.
+    assert "ldm (rf) on the 1 hard tasks: mean gap +0.020, worst +0.020" in text
+
+
 def test_verdict_needs_the_simple_alternatives():
     rows = _rows("A", {("ldm", "rf"): [0.5], ("none", "rf"): [0.4]})
     assert verdict_lines(pd.DataFrame(rows), ["rf"]) == []
@@ -231,3 +270,18 @@ def test_merge_results_keeps_the_first_examples():
     assert merged.results["x"].tolist() == [1, 2]
     assert merged.examples == {("A", 0.1): 1, ("B", 0.1): 3}
     assert merged.settings == {"holdout": "test"}
+
+
+def test_prior_note_gives_the_test_splits_attack_share():
+    def split(benign, attack):
+        return dict(train_benign=100, train_attack=2, test_benign=benign,
+                    test_attack=attack)  # fmt: skip
+
+    one = BenchmarkResult(pd.DataFrame(), splits={("A", 0.1): split(480, 481)})
+    assert "attack share (50% here)" in _prior_note(one)
+    two = BenchmarkResult(
+        pd.DataFrame(),
+        splits={("A", 0.1): split(480, 481), ("B", 0.1): split(480, 120)},
+    )
+    assert "attack share (20%-50% here)" in _prior_note(two)  # 120 / 600
+    assert _prior_note(BenchmarkResult(pd.DataFrame())) == ""
