@@ -47,7 +47,7 @@ __all__ = [
 # folds of Spoofing, WebAttack and Recon (one seed each): 250 steps of 2,048
 # rows scored the F1 of 1,000 steps of 512 in two thirds of the time (about
 # 3 s on 2 CPU cores), with twice the latent error against the teacher. Then
-# scored on six families: benchmarks/ldm_distill.md.
+# scored on six families: benchmarks/ldm_distill_40.md.
 PAIRS_PER_CLASS = 4096
 TRAINING_STEPS = 250
 BATCH_SIZE = 2048

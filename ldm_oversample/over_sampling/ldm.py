@@ -97,9 +97,8 @@ class LDMOverSampler(
         the fitted sampler samples with the teacher again. On Spoofing 10% (2
         CPU cores) one step sampled 249k rows/s against 81k at the defaults,
         for 2.6 s more of fit (``benchmarks/speed_round_two.md``); on validation
-        folds of six hard families (at ``max_epochs=100``) F1 moved by -0.002
-        (one step) and -0.000 (two), within the seed noise
-        (``benchmarks/ldm_distill.md``).
+        folds of six hard families F1 moved by -0.003 (one step and two), within
+        the seed noise (``benchmarks/ldm_distill_40.md``).
     lambda_min_clipped : float or None, default=None
         If set, sampling starts at the last timestep whose half log-SNR
         ``lambda = log(alpha / sigma)`` is at least this value instead of at
