@@ -8,7 +8,12 @@ from scipy import stats
 
 from ldm_oversample import CTGANOverSampler, LDMOverSampler
 from ldm_oversample.tabular import TabularEncoder
-from ldm_oversample.tabular.decoding import TensorDecoder, decode_numpy, row_decoder
+from ldm_oversample.tabular.decoding import (
+    TensorDecoder,
+    _z_steps,
+    decode_numpy,
+    row_decoder,
+)
 
 
 def mixed_table(n=600, seed=0):
@@ -78,11 +83,32 @@ def test_discrete_values_snap_to_the_nearest_and_ties_go_low():
         np.array([[0.0], [1.0], [6.0], [17.0]])
     )
     decoder = TensorDecoder(encoder, "cpu")
-    x = torch.tensor(
-        [[-3.0], [0.5], [0.51], [3.5], [3.6], [11.5], [40.0]], dtype=torch.float64
-    )
+    # Quantiles 0, 1, 6, 17 at u = 0, 1/3, 2/3, 1: the decoded value crosses
+    # the midpoints 0.5, 3.5 and 11.5 at u = 1/6, 1/2 and 5/6.
+    edges = stats.norm.ppf([1 / 6, 1 / 2, 5 / 6])
+    np.testing.assert_allclose(decoder.z_edges[0, :3], edges, rtol=1e-12, atol=1e-15)
+    assert decoder.z_edges[0, 3] == np.inf  # the padding
+    eps = 1e-9
+    z = np.array([-9.0, *(edges - eps), *(edges + eps), 9.0])[:, None]
+    values, _ = decoder(torch.as_tensor(z))
+    np.testing.assert_array_equal(values[:, 0], [0, 0, 1, 6, 1, 6, 17, 17])
+    assert_same_decoding(encoder, z)
+    # A latent exactly on a step decodes to the lower value, as a value exactly
+    # on a midpoint does in the NumPy decoder.
     np.testing.assert_array_equal(
-        decoder._snap(x).numpy()[:, 0], [0, 0, 1, 1, 6, 6, 17]
+        decoder._snap(decoder.z_edges[:, :3].T).numpy()[:, 0], [0, 1, 6]
+    )
+
+
+def test_steps_of_a_subsampled_quantile_fit_cover_every_value():
+    # Quantiles fitted on a subsample can miss the smallest and largest values:
+    # their steps are then at -inf and +inf, as interpolation decodes them.
+    quantiles = np.array([1.0, 2.0, 4.0])
+    np.testing.assert_array_equal(
+        _z_steps(quantiles, np.array([0.5, 4.0, 5.0])), [-np.inf, np.inf, np.inf]
+    )
+    np.testing.assert_allclose(
+        _z_steps(quantiles, np.array([3.0])), [stats.norm.ppf(0.75)]
     )
 
 

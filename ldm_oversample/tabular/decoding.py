@@ -16,9 +16,12 @@ the same arithmetic in float64 torch on the rows' own device, all columns at
 once, so that a sampler's rows leave the GPU (or the CPU's torch threads)
 decoded. The quantile transform's references are evenly spaced
 (``linspace(0, 1, n_quantiles)``), so the interval of a value is found by
-arithmetic instead of a search. It equals the reference to float64 rounding
-(``tests/test_decoding.py``); CTGAN's mode-specific codec has only the NumPy
-decoder.
+arithmetic instead of a search; a discrete column skips the transform and
+finds its value by one search of the latent among steps computed at
+construction (CICIoT2023 has 28 discrete columns of 39). It equals
+the reference to float64 rounding (a latent within rounding of a step can fall
+on its other side; ``tests/test_decoding.py``); CTGAN's mode-specific codec has
+only the NumPy decoder.
 """
 
 from __future__ import annotations
@@ -126,10 +129,11 @@ class TensorDecoder:
 
     quantiles: torch.Tensor
     levels: torch.Tensor
-    midpoints: torch.Tensor
+    z_edges: torch.Tensor
     low: torch.Tensor
     high: torch.Tensor
     discrete: list[int]
+    continuous: list[int]
     rounded: list[int]
 
     def __init__(self, encoder: TabularEncoder, device: torch.device | str):
@@ -155,20 +159,24 @@ class TensorDecoder:
         # columns are integers.
         self.rounded = np.flatnonzero(integral | encoder.numeric_is_integer_).tolist()
         self.discrete = [k for k in range(n) if len(levels[k])]
+        self.continuous = [k for k in range(n) if not len(levels[k])]
         if self.discrete:
-            # The midpoints between neighbouring values of each discrete column,
-            # padded with +inf, so one batched search finds every nearest value;
-            # a value on a midpoint goes to the lower one, as decode_discrete's.
+            # A discrete column's value is a step function of its latent z:
+            # inverse quantile, then the nearest observed value. So its steps
+            # are found once, as the z where the inverse quantile crosses the
+            # midpoint between neighbouring values, and a row needs one batched
+            # search in z (padded with +inf) instead of the inverse transform.
             width = max(len(levels[k]) for k in self.discrete)
             values = np.empty((len(self.discrete), width))
-            mids = np.full((len(self.discrete), width), np.inf)
+            edges = np.full((len(self.discrete), width), np.inf)
             for i, k in enumerate(self.discrete):
                 level = levels[k]
                 values[i] = level[-1]
                 values[i, : len(level)] = level
-                mids[i, : len(level) - 1] = level[:-1] + (level[1:] - level[:-1]) / 2
+                mids = level[:-1] + (level[1:] - level[:-1]) / 2
+                edges[i, : len(level) - 1] = _z_steps(qt.quantiles_[:, k], mids)
             self.levels = torch.as_tensor(values, **as_f64)
-            self.midpoints = torch.as_tensor(mids, **as_f64)
+            self.z_edges = torch.as_tensor(edges, **as_f64)
         dtypes = [encoder.dtypes_[span.position] for span in num]
         high = fitted_ceiling(encoder.numeric_max_, dtypes, encoder.numeric_is_integer_)
         self.low = torch.as_tensor(encoder.numeric_min_, **as_f64)
@@ -186,18 +194,27 @@ class TensorDecoder:
             codes[:, k] = X_encoded[:, start:stop].argmax(dim=1)
         if not self.n_numeric:
             return np.empty((len(X_encoded), 0)), codes.cpu().numpy()
-        values = self._inverse_quantile(X_encoded[:, : self.n_numeric].double())
-        if self.discrete:
-            values[:, self.discrete] = self._snap(values[:, self.discrete])
+        z = X_encoded[:, : self.n_numeric].double()
+        if not self.discrete:
+            values = self._inverse_quantile(z)
+        else:
+            values = torch.empty_like(z)
+            values[:, self.discrete] = self._snap(z[:, self.discrete])
+            if self.continuous:
+                cont = self.continuous
+                values[:, cont] = self._inverse_quantile(z[:, cont], cont)
         if self.rounded:
             values[:, self.rounded] = values[:, self.rounded].round()
         values.clamp_(self.low, self.high)
         return values.cpu().numpy(), codes.cpu().numpy()
 
-    def _inverse_quantile(self, z: torch.Tensor) -> torch.Tensor:
+    def _inverse_quantile(
+        self, z: torch.Tensor, columns: list[int] | None = None
+    ) -> torch.Tensor:
         """scikit-learn's inverse transform: interpolate ``Phi(z)`` over the
-        evenly spaced references and the stored quantiles of each column."""
-        q = self.quantiles
+        evenly spaced references and the stored quantiles of each column (of
+        the numeric ``columns``, all by default)."""
+        q = self.quantiles if columns is None else self.quantiles[:, columns]
         u = torch.special.ndtr(z)
         missing = bool(u.isnan().any())
         if missing:  # rare (a diverged network); NaN stays NaN, as in sklearn
@@ -220,13 +237,52 @@ class TensorDecoder:
             out.masked_fill_(where_missing, float("nan"))
         return out
 
-    def _snap(self, x: torch.Tensor) -> torch.Tensor:
-        """Each column of ``x`` to its nearest observed value, as
-        :func:`~ldm_oversample.discrete.decode_discrete` does."""
-        index = torch.searchsorted(self.midpoints, x.T.contiguous())
+    def _snap(self, z: torch.Tensor) -> torch.Tensor:
+        """The discrete columns' values from their latent ``z``: the observed
+        value whose step holds ``z`` (see ``__init__``); a NaN takes the last."""
+        index = torch.searchsorted(self.z_edges, z.T.contiguous())
         return torch.gather(
             self.levels, 1, index.clamp_(max=self.levels.shape[1] - 1)
         ).T
+
+
+def _z_steps(quantiles: np.ndarray, midpoints: np.ndarray) -> np.ndarray:
+    """Where the decoded value of a column first exceeds each midpoint, in z.
+
+    The inverse quantile transform interpolates the ``quantiles`` linearly
+    over ``u = Phi(z)`` on evenly spaced references, and takes CDF values
+    within ``_BOUNDS_THRESHOLD`` of 0 or 1 to the first or last quantile. A
+    value above a midpoint is snapped up, one at or below it down (ties go
+    low), so ``z > edge`` is the test for each midpoint.
+
+    Parameters
+    ----------
+    quantiles : ndarray of shape (n_quantiles,)
+        Non-decreasing, as fitted.
+    midpoints : ndarray of shape (n_midpoints,)
+
+    Returns
+    -------
+    edges : ndarray of shape (n_midpoints,)
+        ``-inf`` where every value exceeds the midpoint, ``+inf`` where none do.
+    """
+    n_q = len(quantiles)
+    if n_q == 1:
+        return np.where(quantiles[0] > midpoints, -np.inf, np.inf)
+    # The last reference whose quantile is at or below the midpoint; the value
+    # crosses it inside the segment to the next one.
+    i = (np.searchsorted(quantiles, midpoints, side="right") - 1).clip(0, n_q - 2)
+    low, high = quantiles[i], quantiles[i + 1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = np.where(high > low, (midpoints - low) / (high - low), 0.0)
+    u = (i + frac.clip(0.0, 1.0)) / (n_q - 1)
+    # CDF values below the bound decode to the first quantile, which is at or
+    # below the midpoint here, so the crossing is at the bound at the earliest.
+    u = np.maximum(u, _BOUNDS_THRESHOLD)
+    edges = torch.special.ndtri(torch.as_tensor(u, dtype=torch.float64)).numpy()
+    edges[quantiles[0] > midpoints] = -np.inf
+    edges[quantiles[-1] <= midpoints] = np.inf
+    return edges
 
 
 def row_decoder(encoder: TabularEncoder, device: torch.device) -> Callable[[Any], Any]:
