@@ -28,6 +28,7 @@ The CSV's first line records the command that ran the benchmark, which
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import shlex
 import sys
@@ -71,6 +72,30 @@ LEVERS = {
     "max_epochs=40, n_sampling_steps=4": {"max_epochs": 40, "n_sampling_steps": 4},
     "max_epochs=60, n_sampling_steps=4": {"max_epochs": 60, "n_sampling_steps": 4},
 }
+
+
+def lever_params(name: str) -> dict:
+    """The parameters of a named lever, or of ``"key=value, ..."`` written out.
+
+    Values are Python literals or bare words (strings); tuples become lists,
+    as JSON keeps them.
+    """
+    if name in LEVERS:
+        return LEVERS[name]
+    call = ast.parse(f"f({name})", mode="eval").body
+    if not isinstance(call, ast.Call) or call.args:
+        raise SystemExit(
+            f"Unknown lever {name!r}: name one of {list(LEVERS)} "
+            "or write key=value pairs."
+        )
+    params = {
+        # A bare word (precision=bf16) is a string.
+        kw.arg: kw.value.id
+        if isinstance(kw.value, ast.Name)
+        else ast.literal_eval(kw.value)
+        for kw in call.keywords
+    }
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in params.items()}
 
 
 def main(argv=None) -> None:
@@ -133,7 +158,7 @@ def main(argv=None) -> None:
         result = run_benchmark(
             frame,
             samplers=["ldm"],
-            sampler_params={"ldm": LEVERS[lever]},
+            sampler_params={"ldm": lever_params(lever)},
             threshold_cv=None,
             **common,
         ).results
@@ -214,7 +239,7 @@ def report(results: pd.DataFrame, args, command: str) -> None:
         "include no oversampling with a 5-fold CV-tuned threshold. `defaults` are the "
         "package defaults of the version that made the run (before the change "
         "to `max_epochs=40`, they had `max_epochs=100`). Levers: "
-        + "; ".join(f"`{k}` = `{json.dumps(LEVERS[k])}`" for k in args.levers)
+        + "; ".join(f"`{k}` = `{json.dumps(lever_params(k))}`" for k in args.levers)
         + ".",
         "",
         "## Mean over the hard tasks",
