@@ -237,8 +237,9 @@ def report(results: pd.DataFrame, args, command: str) -> None:
         f"the best simple alternative below F1 {HARD_BELOW} ({len(hard)} of "
         f"{len(table)}). LDM rows at the threshold 0.5; the simple alternatives "
         "include no oversampling with a 5-fold CV-tuned threshold. `defaults` are the "
-        "package defaults of the version that made the run (before the change "
-        "to `max_epochs=40`, they had `max_epochs=100`). Levers: "
+        "package defaults of the version that made the run: `max_epochs=100` "
+        "before 2026-12-06; `ae_hidden_dims=(256, 256)`, fp32 on the CPU and no "
+        "student (`distill_steps=None`) before 2026-12-07. Levers: "
         + "; ".join(f"`{k}` = `{json.dumps(lever_params(k))}`" for k in args.levers)
         + ".",
         "",

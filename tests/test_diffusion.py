@@ -23,6 +23,7 @@ from ldm_oversample.diffusion import (
 from ldm_oversample.diffusion.runner import (
     conditional_model_fn,
     matmul_precision,
+    native_bf16,
     resolve_precision,
 )
 from ldm_oversample.nn import MLPDenoiser
@@ -667,9 +668,23 @@ def test_bf16_model_fn_is_close_to_fp32_and_returns_fp32():
     assert float((bf16 - fp32).abs().max()) < 0.05 * float(fp32.abs().max())
 
 
+def test_native_bf16_follows_the_cpu_probes(monkeypatch):
+    cpu = torch.device("cpu")
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False)
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: False)
+    assert not native_bf16(cpu) and resolve_precision("auto", cpu) == "fp32"
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: True)
+    assert native_bf16(cpu) and resolve_precision("auto", cpu) == "bf16"
+    monkeypatch.delattr(torch.cpu, "_is_amx_tile_supported")
+    monkeypatch.delattr(torch.cpu, "_is_avx512_bf16_supported")
+    assert not native_bf16(cpu)  # a torch without the probes: fp32
+    assert native_bf16(torch.device("cuda"))
+
+
 def test_resolve_precision_and_tf32_context_restores_global_setting():
     cpu, cuda = torch.device("cpu"), torch.device("cuda")
-    assert resolve_precision("auto", cpu) == "fp32"
+    assert resolve_precision("auto", cpu) == ("bf16" if native_bf16(cpu) else "fp32")
+    assert resolve_precision("auto", torch.device("meta")) == "fp32"
     assert resolve_precision("auto", cuda) == "bf16"
     assert resolve_precision("tf32", cpu) == "fp32"
     assert resolve_precision("tf32", cuda) == "tf32"

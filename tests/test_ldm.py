@@ -88,7 +88,7 @@ def test_dpm_solver_refuses_eta_before_training(multiclass, monkeypatch):
 def test_bf16_precision_samples_on_cpu(multiclass):
     X, y = multiclass
     sampler = fast().fit(X, y)
-    fp32 = sampler.sample(200, 2)
+    fp32 = sampler.set_params(precision="fp32").sample(200, 2)
     bf16 = sampler.set_params(precision="bf16").sample(200, 2)
     assert np.isfinite(bf16).all()
     assert not np.array_equal(fp32, bf16)

@@ -35,6 +35,7 @@ __all__ = [
     "CUDAGraphRun",
     "conditional_model_fn",
     "matmul_precision",
+    "native_bf16",
     "resolve_precision",
 ]
 
@@ -42,8 +43,21 @@ __all__ = [
 PRECISIONS = ("auto", "fp32", "tf32", "bf16")
 
 
+def native_bf16(device: torch.device) -> bool:
+    """Whether ``device`` multiplies bf16 matrices natively: CUDA, or a CPU with
+    AVX512-BF16 or AMX (elsewhere bf16 on the CPU is emulated, and slower)."""
+    if device.type == "cuda":
+        return True
+    if device.type != "cpu":
+        return False
+    # Private probes of torch.cpu (torch >= 2.1); absent means unknown, so no.
+    probes = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
+    return any(getattr(torch.cpu, name, lambda: False)() for name in probes)
+
+
 def resolve_precision(precision: str, device: torch.device) -> str:
-    """The precision to run with: ``"auto"`` is bf16 on CUDA and fp32 elsewhere.
+    """The precision to run with: ``"auto"`` is bf16 where the device computes
+    it natively (:func:`native_bf16`) and fp32 elsewhere.
 
     ``"tf32"`` only exists on CUDA and means fp32 on other devices.
 
@@ -61,7 +75,7 @@ def resolve_precision(precision: str, device: torch.device) -> str:
     if precision not in PRECISIONS:
         raise ValueError(f"precision must be one of {PRECISIONS}; got {precision!r}.")
     if precision == "auto":
-        return "bf16" if device.type == "cuda" else "fp32"
+        return "bf16" if native_bf16(device) else "fp32"
     if precision == "tf32" and device.type != "cuda":
         return "fp32"
     return precision
