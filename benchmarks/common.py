@@ -7,6 +7,10 @@ import sys
 import time
 from collections.abc import Callable
 
+import torch
+
+from ldm_oversample.tabular.decoding import TensorDecoder, assemble
+
 
 def generated_by(title: str, command: str | None = None) -> list[str]:
     """Markdown title and the exact command that produced the report."""
@@ -30,3 +34,42 @@ def best_time(fn: Callable[[], object], repeats: int = 3) -> float:
         fn()
         times.append(time.perf_counter() - start)
     return min(times)
+
+
+def synced(device: torch.device, fn):
+    """``fn`` followed by a device synchronisation (timings include the work)."""
+
+    def run():
+        out = fn()
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+        return out
+
+    return run
+
+
+def sample_profile(ldm, n: int, repeats: int, device: torch.device) -> dict[str, float]:
+    """Seconds of each part of ``ldm.sample(n)``, in the sampler's chunks and
+    with the network it samples with (the student where there is one)."""
+    pipe = ldm._pipeline(device)
+    run = pipe.solve(1, device)
+    chunk = ldm._row_source(1).chunk_size
+    g = torch.Generator(device).manual_seed(0)
+    decoder = TensorDecoder(ldm.encoder_, device)
+    sizes = [min(chunk, n - lo) for lo in range(0, n, chunk)]
+    with torch.inference_mode():
+        latents = [run(pipe.prior(m, device, g), g) for m in sizes]
+        rows = [pipe.decode(z, 1).float() for z in latents]
+        arrays = [decoder(r) for r in rows]
+    parts = {
+        "latent loop": lambda: [run(pipe.prior(m, device, g), g) for m in sizes],
+        "VAE decoder": lambda: [pipe.decode(z, 1) for z in latents],
+        "column decoding on the device": lambda: [decoder(r) for r in rows],
+        "table assembly": lambda: [assemble(ldm.encoder_, *a) for a in arrays],
+    }
+    with torch.inference_mode():
+        times = {k: best_time(synced(device, f), repeats) for k, f in parts.items()}
+    times["whole sample() call"] = best_time(
+        synced(device, lambda: ldm.sample(n, class_label=1)), repeats
+    )
+    return times

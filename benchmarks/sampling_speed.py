@@ -42,13 +42,11 @@ from pathlib import Path
 import joblib
 import numpy as np
 import torch
-from common import best_time, generated_by
-from gpu_sampling import latent_seconds
+from common import best_time, generated_by, sample_profile
 from ids_quality import DEFAULT_DATA
 
 from ldm_oversample import DDPMOverSampler, LDMOverSampler, __version__
 from ldm_oversample.benchmark import load_ciciot2023, make_task, scarce_split
-from ldm_oversample.tabular.decoding import row_decoder
 
 _MEMORY_PROBE = """
 import sys, joblib
@@ -141,7 +139,7 @@ def main(argv=None) -> None:
         denoiser_depth=width[1],
     ).fit(X_cat, y_tr)
     t_ldm_cat, t_ddpm_cat = equal_steps(ldm_cat, ddpm_cat, n, args.repeats)
-    profile = sampling_profile(ldm, n, args.repeats)
+    profile = sample_profile(ldm, n, args.repeats, ldm._device())
     rss, output_mb = peak_rss_mb(ldm, args.memory_rows)
 
     rows = [
@@ -191,8 +189,13 @@ def main(argv=None) -> None:
         f"ldm_oversample {__version__}, torch {torch.__version__}, "
         f"{torch.get_num_threads()} CPU threads, device {args.device}, "
         f"{platform.machine()}. LDM defaults: denoiser {width[0]}x{width[1]}, "
-        f"latent {ldm.latent_dim}, {ldm.solver} {ldm.n_sampling_steps} steps, "
-        f"max_epochs {ldm.max_epochs}. Timings: best of {args.repeats} calls of "
+        f"latent {ldm.latent_dim}, {ldm.solver} {ldm.n_sampling_steps} steps"
+        + (
+            f" (sampled by its {ldm.distilled_steps_}-step student), "
+            if ldm.distilled_steps_
+            else ", "
+        )
+        + f"max_epochs {ldm.max_epochs}. Timings: best of {args.repeats} calls of "
         f"`sample({n})` (DDPM at 1000 steps: one call). DDPM default fit: "
         f"{ddpm_fit:.1f} s.",
         "",
@@ -220,34 +223,6 @@ def equal_steps(ldm, ddpm, n: int, repeats: int) -> tuple[float, float]:
     )
     ldm.set_params(**defaults)
     return times
-
-
-def sampling_profile(ldm, n: int, repeats: int) -> dict[str, float]:
-    """Seconds of the reverse loop, the VAE decoder and the column decoding."""
-    device = ldm._device()
-    latent = best_time(
-        lambda: latent_seconds(
-            ldm,
-            n,
-            ldm._row_source(1).chunk_size,
-            "fp32",
-            False,
-            False,
-            device,
-            steps=ldm.n_sampling_steps,
-        ),
-        repeats,
-    )
-    total = best_time(lambda: ldm.sample(n, class_label=1), repeats)
-    encoded = ldm._row_source(1).draw(n, torch.Generator(device).manual_seed(0))
-    decode = row_decoder(ldm.encoder_, device)  # as sample() decodes its chunks
-    inverse = best_time(lambda: decode(encoded), repeats)
-    return {
-        "whole call": total,
-        "reverse loop": latent,
-        "column decoding (on the device, then the DataFrame)": inverse,
-        "rest (VAE decoder, noise, copies)": max(total - latent - inverse, 0.0),
-    }
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ The targets of the second speed issue, measured in one run on one machine
 1. ``LDMOverSampler.sample`` of ``--rows`` new attack rows against the time
    imbalanced-learn's ``SMOTE`` needs to generate the same rows (its
    ``fit_resample`` with the attack class raised by ``--rows``), at the
-   defaults and with a distilled student (``distill_steps``); goal <= 5x;
+   defaults (a one-step student), with their teacher (``distill_steps=None``)
+   and with the defaults before 2026-12-07; goal <= 5x;
 2. sampling rows/s on the CPU, goal >= 100k;
 3. ``fit_resample`` seconds (median of 3), goal <= 3 s;
 4. decoding on the device: :class:`~ldm_oversample.tabular.decoding.TensorDecoder`
@@ -16,7 +17,8 @@ The targets of the second speed issue, measured in one run on one machine
 5. peak RSS added by sampling ``--memory-rows`` rows (goal < 500 MB for 1 M).
 
 The report ends with where the time of one ``sample`` call goes. Its F1 side
-(does a student lose downstream F1?) is ``ldm_distill.md``, scored on
+(does a student or the new defaults lose downstream F1?) is
+``ldm_fast_defaults.md`` (and ``ldm_distill.md``), scored on
 validation folds of the six hard families by ``ldm_levers.py``.
 
 Usage::
@@ -34,54 +36,26 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from common import best_time, generated_by
+from common import best_time, generated_by, sample_profile, synced
 from ids_quality import DEFAULT_DATA
 from imblearn.over_sampling import SMOTE
 from sampling_speed import fit_timed, peak_rss_mb
 
 from ldm_oversample import LDMOverSampler, __version__
 from ldm_oversample.benchmark import load_ciciot2023, make_task, scarce_split
-from ldm_oversample.tabular.decoding import TensorDecoder, assemble, decode_numpy
+from ldm_oversample.tabular.decoding import TensorDecoder, decode_numpy
 
-STUDENTS = (1, 2)
-
-
-def synced(device: torch.device, fn):
-    """``fn`` followed by a device synchronisation (timings include the work)."""
-
-    def run():
-        out = fn()
-        if device.type == "cuda":
-            torch.cuda.synchronize(device)
-        return out
-
-    return run
-
-
-def profile(ldm, n: int, repeats: int, device: torch.device) -> dict[str, float]:
-    """Seconds of each part of generating ``n`` rows in the sampler's chunks."""
-    pipe = ldm._pipeline(device)
-    run = pipe.solve(1, device)
-    chunk = ldm._row_source(1).chunk_size
-    g = torch.Generator(device).manual_seed(0)
-    decoder = TensorDecoder(ldm.encoder_, device)
-    sizes = [min(chunk, n - lo) for lo in range(0, n, chunk)]
-    with torch.inference_mode():
-        latents = [run(pipe.prior(m, device, g), g) for m in sizes]
-        rows = [pipe.decode(z, 1).float() for z in latents]
-        arrays = [decoder(r) for r in rows]
-    parts = {
-        "latent loop": lambda: [run(pipe.prior(m, device, g), g) for m in sizes],
-        "VAE decoder": lambda: [pipe.decode(z, 1) for z in latents],
-        "column decoding on the device": lambda: [decoder(r) for r in rows],
-        "table assembly": lambda: [assemble(ldm.encoder_, *a) for a in arrays],
-    }
-    with torch.inference_mode():
-        times = {k: best_time(synced(device, f), repeats) for k, f in parts.items()}
-    times["whole sample() call"] = best_time(
-        synced(device, lambda: ldm.sample(n, class_label=1)), repeats
-    )
-    return times
+#: What is timed: the defaults (a one-step student since 2026-12-07), their
+#: teacher, and the defaults before that change.
+VARIANTS = {
+    "defaults": {},
+    "teacher (distill_steps=None)": {"distill_steps": None},
+    "defaults before 2026-12-07 (teacher, (256, 256) autoencoder, fp32)": {
+        "distill_steps": None,
+        "ae_hidden_dims": (256, 256),
+        "precision": "fp32",
+    },
+}
 
 
 def decoder_check(ldm, n: int, repeats: int, device: torch.device) -> dict[str, float]:
@@ -121,8 +95,8 @@ def main(argv=None) -> None:
     t_smote = best_time(lambda: smote.fit_resample(X_tr, y_tr), args.repeats)
 
     models, fits = {}, {}
-    for k in (None, *STUDENTS):
-        ldm = LDMOverSampler(random_state=0, device=args.device, distill_steps=k)
+    for k, params in VARIANTS.items():
+        ldm = LDMOverSampler(random_state=0, device=args.device, **params)
         fits[k] = [fit_timed(ldm, X_tr, y_tr, resample=True) for _ in range(args.fits)]
         models[k] = ldm
     samples = {
@@ -132,24 +106,21 @@ def main(argv=None) -> None:
         for k, m in models.items()
     }
 
-    def label(k):
-        return "defaults" if k is None else f"distill_steps={k}"
-
     rows = []
     for k, t in samples.items():
-        rows.append((f"1. sample({n:,}) / SMOTE, {label(k)}",
+        rows.append((f"1. sample({n:,}) / SMOTE, {k}",
                      f"{t:.3f} s / {t_smote:.3f} s = {t / t_smote:.1f}", "<= 5",
                      t / t_smote <= 5))  # fmt: skip
     for k, t in samples.items():
-        rows.append((f"2. rows/s on {args.device}, {label(k)}", f"{n / t:,.0f}",
+        rows.append((f"2. rows/s on {args.device}, {k}", f"{n / t:,.0f}",
                      ">= 100,000", n / t >= 100_000))  # fmt: skip
     for k in fits:
         med = float(np.median(fits[k]))
-        rows.append((f"3. fit_resample, {label(k)} ({len(y_tr)} rows)",
+        rows.append((f"3. fit_resample, {k} ({len(y_tr)} rows)",
                      f"{med:.1f} s (median of "
                      + ", ".join(f"{t:.1f}" for t in fits[k]) + ")",
                      "<= 3 s", med <= 3))  # fmt: skip
-    check = decoder_check(models[None], n, args.repeats, device)
+    check = decoder_check(models["defaults"], n, args.repeats, device)
     equal = check["max_rel_diff"] <= 1e-6 and check["codes_equal"]
     rows.append((f"4a. TensorDecoder on {args.device} vs NumPy decoder, {n:,} rows",
                  f"max relative difference {check['max_rel_diff']:.1e}, codes "
@@ -162,16 +133,16 @@ def main(argv=None) -> None:
             t = best_time(
                 synced(device, lambda m=m: m.sample(million, 1)), args.repeats
             )
-            rows.append((f"4b. sample(1,000,000) end to end, {label(k)}",
+            rows.append((f"4b. sample(1,000,000) end to end, {k}",
                          f"{million / t:,.0f} rows/s", ">= 3,000,000",
                          million / t >= 3e6))  # fmt: skip
-        parts = profile(models[None], million, args.repeats, device)
+        parts = sample_profile(models["defaults"], million, args.repeats, device)
         latent = million / parts["latent loop"]
         rows.append(("4c. latent loop alone, defaults", f"{latent:,.0f} rows/s",
                      ">= 10,000,000", latent >= 1e7))  # fmt: skip
-    rss, output_mb = peak_rss_mb(models[STUDENTS[0]], args.memory_rows)
+    rss, output_mb = peak_rss_mb(models["defaults"], args.memory_rows)
     rows.append((f"5. peak RSS added by sampling {args.memory_rows:,} rows "
-                 f"({label(STUDENTS[0])})",
+                 "(defaults)",
                  f"{rss:.0f} MB (the returned DataFrame itself: {output_mb:.0f} MB)",
                  "< 500 MB", rss < 500))  # fmt: skip
 
@@ -188,10 +159,10 @@ def main(argv=None) -> None:
         *(f"| {a} | {b} | {c} | {'yes' if d else 'no'} |" for a, b, c, d in rows),
         "",
     ]
-    for k in (None, *STUDENTS):
-        parts = profile(models[k], n, args.repeats, device)
+    for k in models:
+        parts = sample_profile(models[k], n, args.repeats, device)
         lines.append(
-            f"Where `sample({n:,})` spends its time, {label(k)}: "
+            f"Where `sample({n:,})` spends its time, {k}: "
             + ", ".join(f"{name} {t:.3f} s" for name, t in parts.items())
             + "."
         )

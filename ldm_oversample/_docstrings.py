@@ -77,6 +77,25 @@ default="auto"
         six hard CICIoT2023 families by -0.001 (``benchmarks/ldm_fast_defaults.md``).
         Set ``"fp32"`` for rows that are the same on every machine. Read at
         sampling time, so it can be changed on a fitted sampler.""",
+    "distill_steps": """distill_steps : int, "auto" or None, default="auto"
+        ``fit`` ends by distilling the denoiser into a student that generates
+        in this many deterministic DDIM steps (network calls), trained to
+        reproduce the rows the teacher makes at the fit's sampling parameters
+        (``solver``, ``n_sampling_steps``, ``eta``, ``noise_temperature``,
+        ``guidance_scale``, ``lambda_min_clipped``); see
+        :mod:`ldm_oversample.diffusion.distill`. ``"auto"`` distils one step
+        when the teacher is deterministic (``eta=0``) and samples with the
+        student while those parameters keep their fitted values; set one of
+        them on the fitted sampler (as :class:`~ldm_oversample.SamplingSearchCV`
+        does) and the teacher samples at the new value. An integer samples with
+        the student whatever they are; None distils nothing and samples with
+        the teacher (``set_params(distill_steps=None)`` also switches a fitted
+        sampler back to it). On validation folds of six hard CICIoT2023
+        families the one-step student scored within the seed noise of its
+        teacher (-0.004 F1, 9 of 24 task-seeds better) and of the earlier
+        defaults (-0.000, 11 of 24; ``benchmarks/ldm_fast_defaults.md``), and
+        sampled Spoofing 10% rows 3.5x faster than its teacher on 2 CPU cores,
+        for about 1 s more of fit (``benchmarks/speed_round_two.md``).""",
     "verbose": """verbose : bool or "auto", default="auto"
         Show tqdm progress bars for training and sampling. ``"auto"`` shows them
         where a person is watching (a terminal or a Jupyter notebook) and stays

@@ -8,7 +8,8 @@ generator once per fold and per setting of the other parameters, and sweeps
 those, and the parameters of the steps after the sampler, on the fitted
 generator. Each candidate gets the rows, the downstream fit and the score that
 :class:`~sklearn.model_selection.GridSearchCV` would give it, at a fraction of
-the generator fits.
+the generator fits. (The LDM's distilled student, which depends on the
+sampling parameters, is distilled again per candidate.)
 """
 
 from __future__ import annotations
@@ -114,6 +115,8 @@ def _fit_group(pipeline, refit, candidates, X, y, train, test, scorer, error_sco
             # that fit would give, from the same seeds.
             sampler._validate_params()
             sampler._check_diffusion_params()
+            # A student learnt at other settings is distilled again (LDM).
+            getattr(sampler, "_refresh_student", lambda: None)()
             X_res, y_res = sampler._checked_resample(
                 fitted["Xt"],
                 y_tr,

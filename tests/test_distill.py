@@ -95,7 +95,7 @@ def data():
 
 def test_the_student_learns_the_teachers_map_and_leaves_the_teacher_alone(data):
     X, y = data
-    plain = make_fast("LDMOverSampler", max_epochs=20).fit(X, y)
+    plain = make_fast("LDMOverSampler", max_epochs=20, distill_steps=None).fit(X, y)
     sampler = make_fast("LDMOverSampler", max_epochs=20, distill_steps=1).fit(X, y)
     assert sampler.distilled_steps_ == 1 and sampler.student_ is not None
     assert "distillation" in sampler.history_
@@ -161,3 +161,73 @@ def test_the_student_is_saved_with_the_model(data, tmp_path):
         loaded.sample(40, "attack", random_state=2),
         sampler.sample(40, "attack", random_state=2),
     )
+
+
+def test_auto_distils_a_deterministic_teacher_only(data):
+    X, y = data
+    sampler = make_fast("LDMOverSampler").fit(X, y)
+    assert sampler.distill_steps == "auto" and sampler.distilled_steps_ == 1
+    assert sampler.distilled_from_ == {
+        "solver": "dpm++", "n_sampling_steps": 5, "eta": 0.0,
+        "noise_temperature": 1.2, "guidance_scale": 0.0,
+        "lambda_min_clipped": None, "precision": "auto",
+    }  # fmt: skip
+    assert sampler._pipeline(torch.device("cpu")).denoiser is sampler.student_
+    # A stochastic teacher has no map to learn: no student, the teacher samples.
+    stochastic = make_fast("LDMOverSampler", solver="ddim", eta=1.0).fit(X, y)
+    assert stochastic.student_ is None and "distillation" not in stochastic.history_
+    teacher = make_fast("LDMOverSampler", solver="ddim", eta=1.0, distill_steps=None)
+    pd.testing.assert_frame_equal(
+        stochastic.sample(40, "attack", random_state=3),
+        teacher.fit(X, y).sample(40, "attack", random_state=3),
+    )
+
+
+def test_auto_samples_with_the_teacher_at_settings_the_student_did_not_learn(data):
+    X, y = data
+    sampler = make_fast("LDMOverSampler").fit(X, y)
+    teacher = make_fast("LDMOverSampler", distill_steps=None).fit(X, y)
+    student_rows = sampler.sample(40, "attack", random_state=4)
+    for params in ({"n_sampling_steps": 3}, {"noise_temperature": 0.8}):
+        sampler.set_params(**params)
+        teacher.set_params(**params)
+        assert sampler._pipeline(torch.device("cpu")).denoiser is sampler.denoiser_
+        pd.testing.assert_frame_equal(
+            sampler.sample(40, "attack", random_state=4),
+            teacher.sample(40, "attack", random_state=4),
+        )
+        defaults = make_fast("LDMOverSampler").get_params()
+        sampler.set_params(**defaults)
+        teacher.set_params(**{**defaults, "distill_steps": None})
+    # Back at the fitted settings the student samples again; the precision is
+    # not a teacher setting, so changing it keeps the student.
+    pd.testing.assert_frame_equal(
+        sampler.sample(40, "attack", random_state=4), student_rows
+    )
+    sampler.set_params(precision="fp32")
+    assert sampler._pipeline(torch.device("cpu")).denoiser is sampler.student_
+    # An integer keeps the student whatever the settings (it was asked for).
+    sampler.set_params(precision="auto", distill_steps=1, n_sampling_steps=3)
+    assert sampler._pipeline(torch.device("cpu")).denoiser is sampler.student_
+
+
+def test_a_refreshed_student_is_the_one_a_fit_at_the_new_settings_distils(data):
+    X, y = data
+    sampler = make_fast("LDMOverSampler").fit(X, y)
+    before = sampler.student_
+    sampler._refresh_student()
+    assert sampler.student_ is before  # nothing changed: nothing distilled
+    sampler.set_params(n_sampling_steps=3)
+    sampler._refresh_student()
+    assert sampler.student_ is not before
+    assert sampler.distilled_from_["n_sampling_steps"] == 3
+    refit = make_fast("LDMOverSampler", n_sampling_steps=3).fit(X, y)
+    for ours, theirs in zip(
+        sampler.student_.parameters(), refit.student_.parameters(), strict=True
+    ):
+        torch.testing.assert_close(ours, theirs, rtol=0, atol=0)
+    assert sampler.history_["distillation"] == refit.history_["distillation"]
+    # A stochastic setting drops the student, as its fit would.
+    sampler.set_params(solver="ddim", eta=1.0)
+    sampler._refresh_student()
+    assert sampler.student_ is None and "distillation" not in sampler.history_

@@ -26,7 +26,10 @@ def test_multiclass_uses_one_conditional_model(multiclass):
 def test_fit_trains_the_generator(mixed_data):
     X, y = mixed_data
     sampler = fast(max_epochs=3, patience=None).fit(X, y)
-    assert set(sampler.history_) == {"autoencoder", "diffusion"}
+    # distill_steps="auto": a one-step student of the deterministic teacher.
+    assert set(sampler.history_) == {"autoencoder", "diffusion", "distillation"}
+    assert sampler.distilled_steps_ == 1
+    assert np.isfinite(sampler.history_["distillation"]).all()
     assert len(sampler.history_["autoencoder"]) == 3
     assert len(sampler.history_["diffusion"]) == 3
     assert all(np.isfinite(v) for v in sampler.history_["diffusion"])
@@ -104,10 +107,13 @@ def test_max_steps_caps_training(multiclass):
     assert len(sampler.history_["diffusion"]) == 1
 
 
-def test_conditioning_is_computed_once_per_step(multiclass, monkeypatch):
+@pytest.mark.parametrize("distill_steps, steps", [(None, 5), ("auto", 1)])
+def test_conditioning_is_computed_once_per_step(
+    multiclass, monkeypatch, distill_steps, steps
+):
     """The timestep MLP runs on one row per step, not on every generated row."""
     X, y = multiclass
-    sampler = fast(n_sampling_steps=5).fit(X, y)
+    sampler = fast(n_sampling_steps=5, distill_steps=distill_steps).fit(X, y)
     rows_seen = []
     original = type(sampler.denoiser_.time_embed).forward
 
@@ -117,4 +123,5 @@ def test_conditioning_is_computed_once_per_step(multiclass, monkeypatch):
 
     monkeypatch.setattr(type(sampler.denoiser_.time_embed), "forward", spy)
     sampler.sample(300, 2)
-    assert rows_seen == [5]  # one batch: the 5 sampling timesteps
+    # One batch: the teacher's 5 sampling timesteps, or the student's one.
+    assert rows_seen == [steps]

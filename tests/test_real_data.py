@@ -42,36 +42,41 @@ def test_synthetic_spoofing_rows_look_like_spoofing(spoofing_task):
     assert list(synthetic.columns) == list(X.columns)
     assert np.isfinite(synthetic.to_numpy()).all()
     # A forest trained on all real rows calls most synthetic Spoofing rows Spoofing
-    # and few synthetic Benign rows: at max_epochs=40, 0.55-0.58 against
-    # 0.20-0.29 over the sampler seeds 0-2 (at the earlier max_epochs=100,
-    # 0.51-0.56 against 0.21). A sampler that ignored the class would give both
-    # the same share.
+    # and few synthetic Benign rows: at the defaults of 2026-12-07 (one-step
+    # student, (128, 128) autoencoder, bf16) 0.48-0.56 against 0.23-0.25 over
+    # the sampler seeds 0-2 (0.55-0.58 against 0.20-0.29 before, at
+    # max_epochs=40; 0.51-0.56 against 0.21 at 100). A sampler that ignored the
+    # class would give both the same share.
     forest = RandomForestClassifier(n_estimators=200, random_state=0, n_jobs=-1)
     forest.fit(X, y)
     share_spoofing = forest.predict(synthetic).mean()
-    share_benign = forest.predict(sampler.sample(600, class_label=0)).mean()
+    synthetic_benign = sampler.sample(600, class_label=0)
+    share_benign = forest.predict(synthetic_benign).mean()
     assert share_spoofing > 0.5, share_spoofing
     assert share_benign < 0.35, share_benign
     assert share_spoofing - share_benign > 0.2, (share_spoofing, share_benign)
 
-    # Per feature, synthetic rows sit closer to held-out Spoofing than to Benign.
+    # Per feature (Wasserstein in a quantile-normal space), synthetic Spoofing
+    # rows sit closer to held-out Spoofing than to Benign, and closer to it
+    # than the synthetic Benign rows do.
     qt = QuantileTransformer(output_distribution="normal", n_quantiles=1000).fit(X)
-    syn, spoof, ben = (
-        qt.transform(t) for t in (synthetic, X_te[y_te == 1], X_te[y_te == 0])
+    syn, syn_benign, spoof, ben = (
+        qt.transform(t)
+        for t in (synthetic, synthetic_benign, X_te[y_te == 1], X_te[y_te == 0])
     )
     varying = [j for j in range(X.shape[1]) if np.ptp(X.iloc[:, j]) > 0]
-    to_spoof = np.array([wasserstein_distance(syn[:, j], spoof[:, j]) for j in varying])
-    to_benign = np.array([wasserstein_distance(syn[:, j], ben[:, j]) for j in varying])
-    # With spread_ties (the default since the utility issue) the rows come
-    # closer to both classes in this sklearn quantile space, whose point masses
-    # sit at -5.2: 0.268 to Spoofing vs 0.331 to Benign at seed 0 (0.274 vs
-    # 0.481 with spread_ties=False). Validation F1 was level (ldm_levers.md);
-    # why the rows moved towards Benign here is open.
-    assert to_spoof.mean() < 0.85 * to_benign.mean(), (
-        to_spoof.mean(),
-        to_benign.mean(),
-    )
-    # 0.59 of the features at the defaults (0.68 before spread_ties, 0.7+ at
-    # the slower first-release defaults); columns of independent noise would
-    # give about half.
-    assert np.mean(to_spoof <= to_benign) > 0.55
+
+    def distance(a, b):
+        return np.mean([wasserstein_distance(a[:, j], b[:, j]) for j in varying])
+
+    to_spoof, to_benign = distance(syn, spoof), distance(syn, ben)
+    # Over seeds 0-2 the first ratio is 0.914-0.919 at the defaults of
+    # 2026-12-07 and 0.83-0.98 before (0.83 at seed 0, which this test uses);
+    # the share of features closer to Spoofing went from 0.57-0.62 to
+    # 0.46-0.59, so it is no longer asserted. The whole-benchmark figures moved
+    # the same small way (benchmarks/ldm_fast_defaults.csv: mean Wasserstein
+    # 0.353 -> 0.360, class faithfulness 0.604 -> 0.596, at equal F1).
+    assert to_spoof < 0.95 * to_benign, (to_spoof, to_benign)
+    # The synthetic Benign rows: 0.395-0.442 from Spoofing against 0.299-0.380
+    # for the synthetic Spoofing rows (ratios 0.76-0.86).
+    assert to_spoof < 0.9 * distance(syn_benign, spoof)

@@ -15,10 +15,23 @@ from typing import Any
 import torch
 
 from ..diffusion import make_solver
+from ..diffusion.distill import distil_denoiser
 from ..diffusion.pipeline import DiffusionPipeline, GaussianPrior, LatentDecoder
 from ..nn import MLPDenoiser
+from ..utils import make_generator
 
-__all__ = ["LatentGenerationMixin"]
+__all__ = ["AUTO_STUDENT_STEPS", "LatentGenerationMixin"]
+
+#: Steps of the student that ``distill_steps="auto"`` distils. One step scored
+#: the F1 of the 10-step teacher on validation folds of six hard CICIoT2023
+#: families (benchmarks/ldm_fast_defaults.md).
+AUTO_STUDENT_STEPS = 1
+
+#: The parameters that decide the teacher's rows, and so the student's.
+TEACHER_SETTINGS = (
+    "solver", "n_sampling_steps", "eta", "noise_temperature", "guidance_scale",
+    "lambda_min_clipped",
+)  # fmt: skip
 
 
 class LatentGenerationMixin:
@@ -33,7 +46,8 @@ class LatentGenerationMixin:
     lambda_min_clipped: float | None
     latent_dim: int
     noise_temperature: float
-    distill_steps: int | None
+    distill_steps: int | str | None
+    verbose: bool | str
     denoiser_: MLPDenoiser
     autoencoder_: torch.nn.Module
     diffusion_: Any
@@ -41,6 +55,10 @@ class LatentGenerationMixin:
     latent_std_: Any
     latent_clip_: float
     distilled_steps_: int | None
+    distilled_from_: dict[str, Any] | None
+    precision: str
+    classes_: Any
+    history_: dict[str, list[float]]
     _sampling_options: Any
     _candidate_filter: Any
 
@@ -84,16 +102,86 @@ class LatentGenerationMixin:
             **self._sampling_options(device),
         )
 
+    def _teacher_settings(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in TEACHER_SETTINGS}
+
+    def _student_steps(self) -> int | None:
+        """The steps of the student a fit distils now, or None for none."""
+        if self.distill_steps == "auto":
+            # A stochastic teacher (eta > 0) has no map from noise to a row.
+            return AUTO_STUDENT_STEPS if self.eta == 0 else None
+        return self.distill_steps  # type: ignore[return-value]
+
+    def _refresh_student(self) -> None:
+        """Distil the student again where its steps or the teacher's settings
+        (precision included) changed since, as a fit with them would: how
+        :class:`~ldm_oversample.SamplingSearchCV` gives each candidate the rows
+        of ``GridSearchCV``'s refit."""
+        seed = getattr(self, "distill_seed_", None)
+        if seed is None:  # a model file from before students
+            return
+        steps = self._student_steps()
+        learnt = getattr(self, "distilled_from_", None)
+        settings = {**self._teacher_settings(), "precision": self.precision}
+        if steps == self.distilled_steps_ and (steps is None or learnt == settings):
+            return
+        device = next(self.denoiser_.parameters()).device
+        fitted, losses = self._distil(
+            self.denoiser_, self.diffusion_, self.latent_clip_,
+            len(self.classes_), seed, device,
+        )  # fmt: skip
+        for key, value in fitted.items():
+            setattr(self, key, value)
+        self.history_.pop("distillation", None)
+        if losses is not None:
+            self.history_["distillation"] = losses
+
     def _student(self) -> torch.nn.Module | None:
         """The distilled denoiser to sample with, or None for the teacher."""
         # getattr: model files from before distillation have neither.
         student = getattr(self, "student_", None)
-        if student is None or getattr(self, "distill_steps", None) is None:
+        steps = getattr(self, "distill_steps", None)
+        if student is None or steps is None:
             return None
-        if self.distill_steps != self.distilled_steps_:
+        if steps == "auto":
+            # The student stands in for the teacher at the settings it learnt
+            # from; at other settings the teacher samples.
+            learnt = getattr(self, "distilled_from_", None) or {}
+            settings = self._teacher_settings()
+            same = all(learnt.get(k, object()) == v for k, v in settings.items())
+            return student if same else None
+        if steps != self.distilled_steps_:
             raise ValueError(
                 f"The student was distilled for {self.distilled_steps_} steps, not "
-                f"distill_steps={self.distill_steps}; refit, or set "
-                "distill_steps=None to sample with the teacher."
+                f"distill_steps={steps}; refit, or set distill_steps=None to "
+                "sample with the teacher."
             )
         return student
+
+    def _distil(
+        self, denoiser, diffusion, clip: float, n_classes: int, seed, device
+    ) -> tuple[dict[str, Any], list[float] | None]:
+        """The student's fitted attributes, and its training losses (None
+        where ``distill_steps`` asks for no student)."""
+        steps = self._student_steps()
+        if steps is None:
+            none = {"student_": None, "distilled_steps_": None, "distilled_from_": None}
+            return {**none, "distill_seed_": seed}, None
+        student, history = distil_denoiser(
+            self._latent_pipeline(device, denoiser, diffusion, clip),
+            diffusion,
+            steps,
+            n_classes,
+            make_generator(seed, device),
+            verbose=self.verbose,
+        )
+        fitted = {
+            "student_": student,
+            "distilled_steps_": steps,
+            "distilled_from_": {
+                **self._teacher_settings(),
+                "precision": self.precision,
+            },
+            "distill_seed_": seed,
+        }
+        return fitted, history
