@@ -152,11 +152,15 @@ def test_distill_steps_is_checked_and_a_changed_value_is_refused(data):
         sampler.sample(5, "attack")
 
 
-def test_the_student_is_saved_with_the_model(data, tmp_path):
+@pytest.mark.parametrize("distill_steps", [1, "auto"])
+def test_the_student_is_saved_with_the_model(data, tmp_path, distill_steps):
     X, y = data
-    sampler = make_fast("LDMOverSampler", distill_steps=1).fit(X, y)
+    sampler = make_fast("LDMOverSampler", distill_steps=distill_steps).fit(X, y)
     loaded = ldm_oversample.load(sampler.save(tmp_path / "model.ldm"))
     assert loaded.distilled_steps_ == 1
+    # "auto" needs the settings the student learnt at to keep sampling with it.
+    assert loaded.distilled_from_ == sampler.distilled_from_
+    assert loaded._student() is not None
     pd.testing.assert_frame_equal(
         loaded.sample(40, "attack", random_state=2),
         sampler.sample(40, "attack", random_state=2),
