@@ -41,6 +41,7 @@ from ids_quality import DEFAULT_DATA
 
 from ldm_oversample.benchmark import load_ciciot2023, markdown_table, run_benchmark
 from ldm_oversample.benchmark.verdict import HARD as HARD_BELOW
+from ldm_oversample.benchmark.verdict import simple_alternatives
 
 HARD = ["Spoofing", "Recon", "WebAttack", "BruteForce", "Malware", "Uploading"]
 LEVERS = {
@@ -182,8 +183,9 @@ def report(results: pd.DataFrame, args, command: str) -> None:
     table = f1.pivot_table(
         index=["attack", "ratio"], columns="method", values="value", sort=False
     )
-    simple = [c for c in table if not c.startswith("ldm")]
-    table["best simple"] = table[simple].max(axis=1)
+    # The verdict's simple alternatives (no oversampling is never among them).
+    simple = [f"{s} ({c})" for s, c in simple_alternatives("rf")]
+    table["best simple"] = table[[c for c in simple if c in table]].max(axis=1)
     hard = table[table["best simple"] < HARD_BELOW]
     summary = pd.DataFrame(
         {
