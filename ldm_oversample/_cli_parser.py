@@ -151,6 +151,14 @@ def _add_benchmark_parser(sub) -> None:
         "split (to choose settings without seeing the test split)",
     )
     bench.add_argument(
+        "--test-ratio",
+        type=float,
+        default=None,
+        help="cut the held-out attack rows of the binary tasks to this fraction "
+        "of the held-out benign rows (deployment-like imbalance); default: keep "
+        "the data's attack share",
+    )
+    bench.add_argument(
         "--tasks",
         nargs="+",
         choices=["binary", "multiclass"],

@@ -125,6 +125,7 @@ def _benchmark(args: argparse.Namespace) -> int:
         sampler_params=params,
         threshold_cv=args.threshold_cv or None,
         holdout=args.holdout,
+        test_ratio=args.test_ratio,
         multiclass="multiclass" in args.tasks,
         n_jobs=args.n_jobs,
         jobs=args.jobs,

@@ -77,6 +77,29 @@ def test_scarce_split_cuts_only_training_attack_rows():
     assert (scarce_split(X, y, 1e-6, seed=0)[1] == 1).sum() == 2
 
 
+def test_test_ratio_cuts_the_held_out_attack_rows_and_leaves_training_alone():
+    frame = fake_frame(n_per_class=200)
+    X, y, _ = make_task(frame, "DDoS")
+    X_tr, y_tr, X_te, y_te = scarce_split(X, y, 0.1, seed=3)
+    cut = scarce_split(X, y, 0.1, seed=3, test_ratio=0.05)
+    pd.testing.assert_frame_equal(cut[0], X_tr)  # the same training rows
+    np.testing.assert_array_equal(cut[1], y_tr)
+    X_cut, y_cut = cut[2], cut[3]
+    assert (y_cut == 0).sum() == 60 and (y_cut == 1).sum() == 3  # 5% of 60
+    # The kept rows are held-out rows: every benign one, a subset of attacks.
+    kept = X_cut.merge(X_te.assign(_y=y_te), how="left")
+    assert kept["_y"].notna().all() and (kept["_y"].to_numpy() == y_cut).all()
+    assert (scarce_split(X, y, 0.1, seed=3, test_ratio=1e-6)[3] == 1).sum() == 1
+    result = run_benchmark(
+        frame, attacks=["DDoS"], ratios=[0.1], seeds=1, samplers=["none"],
+        classifiers=["rf"], threshold_cv=None, test_ratio=0.05, progress=False,
+    )  # fmt: skip
+    assert result.settings["test_ratio"] == 0.05
+    assert result.splits[("DDoS", 0.1)]["test_attack"] == 3
+    with pytest.raises(ValueError, match="test_ratio must be in"):
+        run_benchmark(frame, attacks=["DDoS"], test_ratio=0.0, progress=False)
+
+
 # -------------------------------------------------------------- protocol
 @pytest.fixture(scope="module")
 def tiny_result():
@@ -446,3 +469,18 @@ def test_cli_benchmark_defaults_to_every_family(tmp_path):
     assert set(results["attack"]) == {"Spoofing"}  # the one non-benign family
     assert set(results["classifier"]) == {"rf"}  # no tuned threshold with 0
     assert "Spoofing @ 0.2" in (out / "report.md").read_text()
+
+
+def test_cli_test_ratio_reaches_the_split_and_the_report(tmp_path):
+    data = tmp_path / "part-00000.csv"
+    write_original_layout(data)
+    out = tmp_path / "out"
+    argv = [
+        "benchmark", "--data", str(data), "--ratios", "0.2", "--seeds", "1",
+        "--samplers", "none", "--classifiers", "rf", "--threshold-cv", "0",
+        "--test-ratio", "0.25", "--out", str(out), "--quiet", "--no-plots",
+    ]  # fmt: skip
+    assert main(argv) == 0
+    report = (out / "report.md").read_text()
+    assert "attack rows were cut to 0.25 x its benign rows** (`--test-ratio`)" in report
+    assert "the test split is untouched" not in report

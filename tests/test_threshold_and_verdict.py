@@ -165,7 +165,11 @@ def test_parallel_runs_give_the_serial_results():
 
     pd.testing.assert_frame_equal(timeless(serial), timeless(parallel))
     assert serial.examples.keys() == parallel.examples.keys()
-    assert parallel.settings == {"holdout": "test", "threshold_cv": 3}
+    assert parallel.settings == {
+        "holdout": "test",
+        "threshold_cv": 3,
+        "test_ratio": None,
+    }
 
 
 # ---------------------------------------------------------------- verdict
@@ -285,3 +289,10 @@ def test_prior_note_gives_the_test_splits_attack_share():
     )
     assert "attack share (20%-50% here)" in _prior_note(two)  # 120 / 600
     assert _prior_note(BenchmarkResult(pd.DataFrame())) == ""
+    cut = BenchmarkResult(
+        pd.DataFrame(),
+        splits={("A", 0.1): split(480, 48)},
+        settings={"test_ratio": 0.1},
+    )
+    assert "cut to 0.1 x its benign rows" in _prior_note(cut)
+    assert "attack share of 9%" in _prior_note(cut)

@@ -124,6 +124,7 @@ def run_benchmark(
     sampler_params: dict[str, dict] | None = None,
     threshold_cv: int | None = 5,
     holdout: str = "test",
+    test_ratio: float | None = None,
     multiclass: bool = False,
     n_jobs: int | None = None,
     jobs: int = 1,
@@ -163,6 +164,11 @@ def run_benchmark(
         Score on the test split, or on a validation part of the training split
         (see :func:`scarce_split`) to choose settings without seeing the test
         split.
+    test_ratio : float or None, default=None
+        Cut the held-out attack rows of the binary tasks to this fraction of
+        the held-out benign rows (:func:`scarce_split`), so that the scored
+        rows are as imbalanced as deployment traffic; None keeps the data's
+        attack share (39-50% on the shared sample).
     multiclass : bool, default=False
         Also run the multiclass task (:mod:`.multiclass`): every family at
         once, each attack family cut to the ratio and raised back by one
@@ -199,6 +205,8 @@ def run_benchmark(
     for ratio in ratios:
         if not 0 < ratio <= 1:
             raise ValueError(f"ratios must be in (0, 1]; got {ratio}")
+    if test_ratio is not None and not 0 < test_ratio <= 1:
+        raise ValueError(f"test_ratio must be in (0, 1]; got {test_ratio}")
     names = attack_families(frame) if attacks is None else list(attacks)
     tasks = [make_task(frame, attack) for attack in names]
     if jobs > 1:
@@ -214,7 +222,8 @@ def run_benchmark(
                 dict(
                     samplers=samplers, classifiers=classifiers, device=device,
                     sampler_params=sampler_params, threshold_cv=threshold_cv,
-                    holdout=holdout, n_jobs=1, progress=False,
+                    holdout=holdout, test_ratio=test_ratio, n_jobs=1,
+                    progress=False,
                 ),
             )
             for a, r, s in parts
@@ -226,8 +235,11 @@ def run_benchmark(
         return merge_results(done)
     records: list[dict] = []
     out = BenchmarkResult(
-        pd.DataFrame(), settings={"holdout": holdout, "threshold_cv": threshold_cv}
-    )
+        pd.DataFrame(),
+        settings={
+            "holdout": holdout, "threshold_cv": threshold_cv, "test_ratio": test_ratio
+        },
+    )  # fmt: skip
     if multiclass:
         rows: list[dict] = []
         out.multiclass_splits = run_multiclass(
@@ -243,7 +255,9 @@ def run_benchmark(
     runs = [(t, r, s) for t in tasks for r in ratios for s in seed_list]
     bar = tqdm(runs, desc="benchmark", disable=not progress, unit="run")
     for (X, y, attack), ratio, seed in bar:
-        X_tr, y_tr, X_te, y_te = scarce_split(X, y, ratio, seed, holdout=holdout)
+        X_tr, y_tr, X_te, y_te = scarce_split(
+            X, y, ratio, seed, holdout=holdout, test_ratio=test_ratio
+        )
         key = (attack, ratio)
         if seed == seed_list[0]:
             _describe_split(out, key, X_tr, y_tr, X_te, y_te, seed, n_jobs)

@@ -94,8 +94,13 @@ def write_report(
         "",
         (
             "Protocol: Benign vs each attack; stratified 70/30 split per seed; the "
-            "attack rows of the training split cut to `ratio` x the benign rows (the "
-            "test split is untouched); each sampler balances the training split; "
+            "attack rows of the training split cut to `ratio` x the benign rows ("
+            + (
+                "the test split is untouched"
+                if result.settings.get("test_ratio") is None
+                else "the test split's to `test_ratio`, below"
+            )
+            + "); each sampler balances the training split; "
             "each classifier is trained on the balanced rows and scored on the test "
             "split. Fidelity compares the synthetic attack rows with the held-out "
             "real attack rows. "
@@ -227,6 +232,14 @@ def _prior_note(result: BenchmarkResult) -> str:
         return ""
     low, high = min(shares), max(shares)
     where = f"{low:.0%}" if high - low < 0.005 else f"{low:.0%}-{high:.0%}"
+    test_ratio = result.settings.get("test_ratio")
+    if test_ratio is not None:
+        return (
+            f" The test split's attack rows were cut to {test_ratio:g} x its "
+            f"benign rows (`test_ratio`; an attack share of {where}), so the "
+            "scored rows are as imbalanced as deployment traffic and balancing "
+            "the training rows is no longer a correction toward the test prior."
+        )
     return (
         f" The test split keeps the data's attack share ({where} here) while "
         "training holds `ratio`: balancing the training rows also moves the "

@@ -1,9 +1,11 @@
 """The benchmark's tasks and splits: Benign vs one attack, or every family.
 
 Every split is stratified, and the training attack rows are cut to a
-scarcity ``ratio`` of the training benign rows; the held-out rows are never
-cut. ``holdout="validation"`` splits the training rows again, so that defaults
-can be chosen without touching the test rows that are reported.
+scarcity ``ratio`` of the training benign rows; the held-out rows keep the
+data's class shares unless ``test_ratio`` cuts their attack rows too (the
+deployment case, where attacks are as rare as in training).
+``holdout="validation"`` splits the training rows again, so that defaults can
+be chosen without touching the test rows that are reported.
 """
 
 from __future__ import annotations
@@ -102,6 +104,7 @@ def scarce_split(
     seed: int,
     test_size: float = 0.3,
     holdout: str = "test",
+    test_ratio: float | None = None,
 ) -> Split:
     """Stratified split; the training attack rows cut to ``ratio`` x benign rows.
 
@@ -120,6 +123,10 @@ def scarce_split(
         it: the training split is split again in the same proportions, and the
         rows returned as "test" are that validation part, for choosing
         defaults without looking at the rows that are reported.
+    test_ratio : float or None, default=None
+        If set, the held-out attack rows are cut the same way, to this fraction
+        of the held-out benign rows (at least 1), after the training cut, which
+        stays as it is. None keeps the data's attack share.
 
     Returns
     -------
@@ -127,12 +134,19 @@ def scarce_split(
     """
     X_tr, X_te, y_tr, y_te = holdout_split(X, y, seed, test_size, holdout)
     rng = np.random.default_rng(seed)
-    benign = np.flatnonzero(y_tr == 0)
-    attack = np.flatnonzero(y_tr == 1)
-    n_keep = int(np.clip(round(ratio * len(benign)), 2, len(attack)))
-    return _kept(
-        X_tr, y_tr, X_te, y_te, [benign, rng.choice(attack, n_keep, replace=False)]
-    )
+    X_tr, y_tr, X_te, y_te = _kept(X_tr, y_tr, X_te, y_te, _cut(y_tr, ratio, 2, rng))
+    if test_ratio is None:
+        return X_tr, y_tr, X_te, y_te
+    keep = np.sort(np.concatenate(_cut(y_te, test_ratio, 1, rng)))
+    return X_tr, y_tr, X_te.iloc[keep].reset_index(drop=True), y_te[keep]
+
+
+def _cut(y: np.ndarray, ratio: float, least: int, rng) -> list[np.ndarray]:
+    """The benign rows of ``y`` and ``ratio`` x as many of its attack rows
+    (at least ``least``, at most all), drawn by ``rng``."""
+    benign, attack = np.flatnonzero(y == 0), np.flatnonzero(y == 1)
+    n_keep = int(np.clip(round(ratio * len(benign)), least, len(attack)))
+    return [benign, rng.choice(attack, n_keep, replace=False)]
 
 
 def holdout_split(X, y, seed: int, test_size: float = 0.3, holdout: str = "test"):

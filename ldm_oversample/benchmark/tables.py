@@ -251,6 +251,12 @@ def settings_note(settings: dict) -> str:
             "test split** (`--holdout validation`): these are the figures for "
             "choosing settings."
         )
+    if settings.get("test_ratio") is not None:
+        note += (
+            f" **The test split's attack rows were cut to {settings['test_ratio']:g}"
+            " x its benign rows** (`--test-ratio`), as imbalanced as deployment "
+            "traffic, instead of keeping the data's attack share."
+        )
     return note
 
 
