@@ -454,17 +454,24 @@ def test_markdown_table_known_answer():
     )
 
 
-def test_cli_benchmark_defaults_to_every_family(tmp_path):
-    """No --attacks: every family of the data, and the report is written."""
+def _tiny_cli_benchmark(tmp_path, *extra: str):
+    """``ldm-oversample benchmark`` of no oversampling on a written table in the
+    original layout, one seed, no tuned threshold; returns the output folder."""
     data = tmp_path / "part-00000.csv"
     write_original_layout(data)
     out = tmp_path / "out"
     argv = [
         "benchmark", "--data", str(data), "--ratios", "0.2", "--seeds", "1",
         "--samplers", "none", "--classifiers", "rf", "--threshold-cv", "0",
-        "--out", str(out), "--quiet", "--no-plots",
+        *extra, "--out", str(out), "--quiet", "--no-plots",
     ]  # fmt: skip
     assert main(argv) == 0
+    return out
+
+
+def test_cli_benchmark_defaults_to_every_family(tmp_path):
+    """No --attacks: every family of the data, and the report is written."""
+    out = _tiny_cli_benchmark(tmp_path)
     results = pd.read_csv(out / "results.csv")
     assert set(results["attack"]) == {"Spoofing"}  # the one non-benign family
     assert set(results["classifier"]) == {"rf"}  # no tuned threshold with 0
@@ -472,15 +479,7 @@ def test_cli_benchmark_defaults_to_every_family(tmp_path):
 
 
 def test_cli_test_ratio_reaches_the_split_and_the_report(tmp_path):
-    data = tmp_path / "part-00000.csv"
-    write_original_layout(data)
-    out = tmp_path / "out"
-    argv = [
-        "benchmark", "--data", str(data), "--ratios", "0.2", "--seeds", "1",
-        "--samplers", "none", "--classifiers", "rf", "--threshold-cv", "0",
-        "--test-ratio", "0.25", "--out", str(out), "--quiet", "--no-plots",
-    ]  # fmt: skip
-    assert main(argv) == 0
+    out = _tiny_cli_benchmark(tmp_path, "--test-ratio", "0.25")
     report = (out / "report.md").read_text()
     assert "attack rows were cut to 0.25 x its benign rows** (`--test-ratio`)" in report
     assert "the test split is untouched" not in report

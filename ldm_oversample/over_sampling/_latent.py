@@ -105,6 +105,11 @@ class LatentGenerationMixin:
     def _teacher_settings(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in TEACHER_SETTINGS}
 
+    def _distil_settings(self) -> dict[str, Any]:
+        """What a distillation depends on: the teacher's settings and the
+        precision its pairs are made in (``distilled_from_``)."""
+        return {**self._teacher_settings(), "precision": self.precision}
+
     def _student_steps(self) -> int | None:
         """The steps of the student a fit distils now, or None for none."""
         if self.distill_steps == "auto":
@@ -122,8 +127,8 @@ class LatentGenerationMixin:
             return
         steps = self._student_steps()
         learnt = getattr(self, "distilled_from_", None)
-        settings = {**self._teacher_settings(), "precision": self.precision}
-        if steps == self.distilled_steps_ and (steps is None or learnt == settings):
+        same = learnt == self._distil_settings()
+        if steps == self.distilled_steps_ and (steps is None or same):
             return
         device = next(self.denoiser_.parameters()).device
         fitted, losses = self._distil(
@@ -178,10 +183,7 @@ class LatentGenerationMixin:
         fitted = {
             "student_": student,
             "distilled_steps_": steps,
-            "distilled_from_": {
-                **self._teacher_settings(),
-                "precision": self.precision,
-            },
+            "distilled_from_": self._distil_settings(),
             "distill_seed_": seed,
         }
         return fitted, history
