@@ -2,9 +2,9 @@
 
 The diffusion samplers read some parameters only when they generate
 (``n_sampling_steps``, ``solver``, ``eta``, ``noise_temperature``,
-``guidance_scale``, ``lambda_min_clipped``, ``precision``; each sampler lists
-its own in ``_sampling_parameters``). :class:`SamplingSearchCV` fits the
-generator once per fold and per setting of the other parameters, and sweeps
+``strength``, ``guidance_scale``, ``lambda_min_clipped``, ``precision``; each
+sampler lists its own in ``_sampling_parameters``). :class:`SamplingSearchCV`
+fits the generator once per fold and per setting of the other parameters, and sweeps
 those, and the parameters of the steps after the sampler, on the fitted
 generator. Each candidate gets the rows, the downstream fit and the score that
 :class:`~sklearn.model_selection.GridSearchCV` would give it, at a fraction of

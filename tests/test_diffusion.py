@@ -20,6 +20,7 @@ from ldm_oversample.diffusion import (
     make_solver,
     run_solver,
 )
+from ldm_oversample.diffusion.pipeline import DiffusionPipeline, NoisedRows
 from ldm_oversample.diffusion.runner import (
     conditional_model_fn,
     matmul_precision,
@@ -332,6 +333,52 @@ def test_lambda_min_clipped_starts_where_lambda_reaches_it(cls):
     low = cls(process, lambda_min_clipped=-50.0)
     low.set_timesteps(10)
     np.testing.assert_array_equal(low.timesteps, plain.timesteps)
+
+
+@pytest.mark.parametrize("cls", [DDIMSolver, DPMSolverPP])
+def test_strength_starts_at_that_share_of_the_process(cls):
+    """strength s starts at round(s * (T - 1)) and keeps n_steps down to 0;
+    with lambda_min_clipped the later (less noisy) start wins."""
+    process = _process("cosine", 1000)
+    solver = cls(process, strength=0.5)
+    solver.set_timesteps(10)
+    ts = np.asarray(solver.timesteps)
+    assert ts[0] == 500 and ts[-1] == 0 and len(ts) == 10
+    assert set(np.diff(-ts).tolist()) <= {55, 56}  # 500 / 9 = 55.6
+    # lambda_min_clipped=-5.1 alone starts at 995; strength 0.5 is later.
+    both = cls(process, strength=0.5, lambda_min_clipped=-5.1)
+    assert both.first_timestep() == 500
+    # A near-zero strength starts at t = 0: one step, the denoised input.
+    assert cls(process, strength=1e-4).first_timestep() == 0
+    assert make_solver("ddim", process, strength=0.25).first_timestep() == 250
+    for bad in (0.0, -0.5, 1.5):
+        with pytest.raises(ValueError, match="strength"):
+            cls(process, strength=bad)
+
+
+def test_noised_rows_start_near_their_class_rows():
+    """NoisedRows draws alpha * x + temperature * sigma * noise for real
+    points x of the class asked for, with replacement."""
+    rows = [np.full((3, 2), -4.0, np.float32), np.array([[1.0, 2.0], [3.0, 4.0]])]
+    start = NoisedRows(rows, alpha=0.5, sigma=0.1, temperature=2.0)
+    g = torch.Generator().manual_seed(0)
+    x = start.for_class(1)(4000, torch.device("cpu"), g)
+    # Each point is a scaled real row plus noise of sd 0.2.
+    centres = torch.tensor([[0.5, 1.0], [1.5, 2.0]])
+    nearest = torch.cdist(x, centres).argmin(1)
+    resid = x - centres[nearest]
+    assert resid.std().item() == pytest.approx(0.2, rel=0.05)
+    assert abs(nearest.float().mean().item() - 0.5) < 0.05  # both rows drawn
+    x0 = start.for_class(0)(100, torch.device("cpu"), g)
+    assert (x0 - (-2.0)).abs().max().item() < 1.5
+    # A pipeline hands each class its own prior.
+    pipe = DiffusionPipeline(
+        denoiser=torch.nn.Linear(1, 1), solver=DDIMSolver(_process("cosine", 10)),
+        prior=start, n_steps=1,
+    )  # fmt: skip
+    assert pipe.class_prior(0)(5, torch.device("cpu"), g).mean().item() < -1
+    with pytest.raises(ValueError, match="no rows"):
+        NoisedRows([np.zeros((0, 2))], 1.0, 0.0).for_class(0)
 
 
 def test_set_timesteps_rejects_out_of_range():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from scipy import stats
 
 from ldm_oversample import DDPMOverSampler, LDMOverSampler, TabularEncoder, load
@@ -223,3 +224,58 @@ def test_ciciot_counter_zero_rates_come_back_within_noise(shared_data):
     # Measured: mean 0.041 against noise 0.034; without spread_ties 0.066.
     assert gaps.mean() < 1.6 * noise.mean()
     assert gaps.max() < 0.15
+
+
+# ---------------------------------------------------------------- strength
+def two_blobs(n_major: int, n_minor: int, seed: int = 0):
+    """Two well separated Gaussian classes in 4 columns."""
+    rng = np.random.default_rng(seed)
+    X = np.vstack([rng.normal(0, 1, (n_major, 4)), rng.normal(4, 0.5, (n_minor, 4))])
+    return X, np.repeat([0, 1], [n_major, n_minor])
+
+
+def test_strength_below_one_keeps_rows_near_real_rows_of_their_class():
+    """Small strength edits real minority latents: the new rows sit much
+    nearer the real minority rows than free generation puts them, and their
+    nearest real row is a minority row (a start from the wrong class's
+    latents, or from every class's, fails this)."""
+    X, y = two_blobs(200, 40)
+    params = {"max_epochs": 30, "patience": None, "max_steps": None}
+    free = LDMOverSampler(**params, random_state=0).fit(X, y)
+    near = LDMOverSampler(**params, strength=0.05, random_state=0).fit(X, y)
+    assert near.student_ is None and free.student_ is not None
+    assert [len(z) for z in near.class_latents_] == [200, 40]
+
+    def nn_distance(rows):
+        d = np.linalg.norm(rows[:, None] - X[None], axis=2)
+        return d[:, y == 1].min(1).mean(), (y[d.argmin(1)] == 1).mean()
+
+    free_d, _ = nn_distance(free.sample(300, 1, random_state=1))
+    near_d, near_minor = nn_distance(near.sample(300, 1, random_state=1))
+    assert near_d < 0.6 * free_d
+    assert near_minor > 0.98
+    # A start from majority latents lands among the majority rows.
+    _, as_major = nn_distance(near.sample(300, 0, random_state=1))
+    assert as_major < 0.02
+
+
+def test_strength_is_a_sampling_parameter_and_bypasses_the_student(tmp_path):
+    """set_params(strength=...) on a fitted sampler changes the rows without a
+    refit; back at 1 the student gives the first rows again; a model file
+    keeps the latents that strength starts from."""
+    X, y = two_blobs(200, 40)
+    sampler = LDMOverSampler(**FAST).fit(X, y)
+    first = sampler.sample(50, 1, random_state=3)
+    assert sampler._pipeline(torch.device("cpu")).denoiser is sampler.student_
+    sampler.set_params(strength=0.3)
+    pipe = sampler._pipeline(torch.device("cpu"))
+    assert pipe.denoiser is sampler.denoiser_
+    assert pipe.solver.first_timestep() == 300
+    edited = sampler.sample(50, 1, random_state=3)
+    assert not np.allclose(edited, first)
+    loaded = load(sampler.save(tmp_path / "model.ldm"))
+    np.testing.assert_array_equal(loaded.sample(50, 1, random_state=3), edited)
+    sampler.set_params(strength=1.0)
+    np.testing.assert_array_equal(sampler.sample(50, 1, random_state=3), first)
+    with pytest.raises(ValueError, match="strength"):
+        LDMOverSampler(strength=0.0).fit(X, y)

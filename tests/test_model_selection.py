@@ -84,6 +84,7 @@ def test_a_list_of_grids_with_other_keys_starts_each_candidate_afresh(data):
     grid = [
         {"ldm__noise_temperature": [0.5, 1.5]},
         {"ldm__n_sampling_steps": [2]},  # noise_temperature back to its default
+        {"ldm__strength": [0.4]},  # from noised real latents: no refit either
     ]
     reference = GridSearchCV(_pipeline(), grid, cv=2, scoring="f1").fit(X, y)
     search = SamplingSearchCV(_pipeline(), grid, cv=2, scoring="f1").fit(X, y)

@@ -27,7 +27,13 @@ from ..utils import module_on
 from .runner import conditional_model_fn, matmul_precision
 from .solvers import Solver, run_solver
 
-__all__ = ["CandidateFilter", "DiffusionPipeline", "GaussianPrior", "LatentDecoder"]
+__all__ = [
+    "CandidateFilter",
+    "DiffusionPipeline",
+    "GaussianPrior",
+    "LatentDecoder",
+    "NoisedRows",
+]
 
 #: ``prior(n, device, generator)``: ``n`` starting points of the reverse process.
 Prior = Callable[[int, torch.device, torch.Generator], torch.Tensor]
@@ -55,6 +61,47 @@ class GaussianPrior:
     ) -> torch.Tensor:
         noise = torch.randn((n, self.dim), device=device, generator=generator)
         return self.temperature * noise
+
+
+@dataclass(frozen=True)
+class NoisedRows:
+    """Real points of a class, noised to the solver's first timestep.
+
+    The start of SDEdit, and of over-sampling from noised real minority rows
+    (SOS): each starting point is ``alpha * x + temperature * sigma * noise``
+    for a real point ``x`` of the class drawn with replacement, so the reverse
+    process ends near real rows of the class instead of anywhere it learnt.
+
+    Parameters
+    ----------
+    rows : sequence of ndarray
+        The real points of each class index, shape (n_c, dim) each.
+    alpha, sigma : float
+        ``sqrt(alpha_bar_t)`` and ``sqrt(1 - alpha_bar_t)`` at that timestep.
+    temperature : float, default=1.0
+        Scale of the added noise.
+    """
+
+    rows: Sequence[np.ndarray]
+    alpha: float
+    sigma: float
+    temperature: float = 1.0
+
+    def for_class(self, class_index: int) -> Prior:
+        """``prior(n, device, generator)`` over the class's noised points."""
+        points = self.rows[class_index]
+        if len(points) == 0:
+            raise ValueError(f"class index {class_index} has no rows to start from")
+
+        def prior(
+            n: int, device: torch.device, generator: torch.Generator
+        ) -> torch.Tensor:
+            x = torch.as_tensor(points, dtype=torch.float32, device=device)
+            pick = torch.randint(len(x), (n,), device=device, generator=generator)
+            noise = torch.randn((n, x.shape[1]), device=device, generator=generator)
+            return self.alpha * x[pick] + self.temperature * self.sigma * noise
+
+        return prior
 
 
 @dataclass(frozen=True)
@@ -140,8 +187,10 @@ class DiffusionPipeline:
         The class-conditional network (``denoiser(x, t, y)``).
     solver : Solver
         Any solver of :mod:`ldm_oversample.diffusion.solvers`, or the mixed one.
-    prior : callable
-        ``prior(n, device, generator)``: the starting points.
+    prior : callable or NoisedRows
+        ``prior(n, device, generator)``: the starting points, the same for
+        every class; or an object whose ``for_class(class_index)`` gives the
+        prior of one class (:class:`NoisedRows`).
     n_steps : int
         Reverse steps the solver takes.
     decode : callable or None, default=None
@@ -157,7 +206,7 @@ class DiffusionPipeline:
 
     denoiser: torch.nn.Module
     solver: Solver
-    prior: Prior
+    prior: Prior | NoisedRows
     n_steps: int
     decode: Decoder | None = None
     guidance_scale: float = 0.0
@@ -194,17 +243,24 @@ class DiffusionPipeline:
 
         return run
 
+    def class_prior(self, class_index: int) -> Prior:
+        """The starting points of one class's rows."""
+        if isinstance(self.prior, NoisedRows):
+            return self.prior.for_class(class_index)
+        return self.prior
+
     def drawer(
         self, class_index: int, device: torch.device
     ) -> Callable[[int, torch.Generator], torch.Tensor]:
         """``draw(n_samples, generator)``: ``n_samples`` encoded rows of one
         class, a float32 tensor on ``device`` (see :meth:`solve`)."""
         run = self.solve(class_index, device)
+        prior = self.class_prior(class_index)
         factor = self.candidates.factor if self.candidates is not None else 1
 
         @torch.inference_mode()
         def draw(n_samples: int, generator: torch.Generator) -> torch.Tensor:
-            x_0 = run(self.prior(factor * n_samples, device, generator), generator)
+            x_0 = run(prior(factor * n_samples, device, generator), generator)
             with matmul_precision(self.precision):
                 rows = x_0 if self.decode is None else self.decode(x_0, class_index)
             rows = rows.float()

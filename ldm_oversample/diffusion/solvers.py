@@ -74,6 +74,10 @@ class DDIMSolver:
         ``lambda = log(alpha / sigma)`` is at least this value, instead of at
         ``T - 1`` (diffusers' ``lambda_min_clipped``, recommended there at -5.1
         for cosine schedules, whose last steps reach lambda of about -10).
+    strength : float, default=1.0
+        Share of the reverse process to run: sampling starts no later than
+        timestep ``round(strength * (T - 1))``, from points noised to it
+        (diffusers' image-to-image ``strength``; SDEdit). 1 runs all of it.
     """
 
     def __init__(
@@ -82,23 +86,28 @@ class DDIMSolver:
         eta: float = 0.0,
         clip_sample: float | None = None,
         lambda_min_clipped: float | None = None,
+        strength: float = 1.0,
     ):
+        if not 0 < strength <= 1:
+            raise ValueError(f"strength must be in (0, 1]; got {strength}.")
         self.process = process
         self.eta = float(eta)
         self.clip_sample = clip_sample
         self.lambda_min_clipped = lambda_min_clipped
+        self.strength = float(strength)
         self.timesteps = np.arange(process.n_timesteps)[::-1].copy()
 
     def first_timestep(self) -> int:
         """``T - 1``, or the last timestep with lambda at least
-        ``lambda_min_clipped``."""
+        ``lambda_min_clipped``, and at most ``round(strength * (T - 1))``."""
         T = self.process.n_timesteps
+        last = round(self.strength * (T - 1))
         if self.lambda_min_clipped is None:
-            return T - 1
+            return last
         ab = np.asarray(self.process.schedule.alphas_cumprod, dtype=np.float64)
         lam = 0.5 * (np.log(ab) - np.log1p(-ab))
         above = np.flatnonzero(lam >= self.lambda_min_clipped)
-        return int(above[-1]) if len(above) else 0
+        return min(int(above[-1]) if len(above) else 0, last)
 
     def set_timesteps(self, n_steps: int) -> None:
         """Choose ``n_steps`` evenly spaced timesteps, from the first timestep
@@ -188,6 +197,8 @@ class DPMSolverPP(DDIMSolver):
         (data-prediction solvers make this thresholding natural).
     lambda_min_clipped : float or None, default=None
         As in :class:`DDIMSolver`.
+    strength : float, default=1.0
+        As in :class:`DDIMSolver`.
     """
 
     def __init__(
@@ -195,10 +206,11 @@ class DPMSolverPP(DDIMSolver):
         process: GaussianDiffusion,
         clip_sample: float | None = None,
         lambda_min_clipped: float | None = None,
+        strength: float = 1.0,
     ):
         super().__init__(
             process, eta=0.0, clip_sample=clip_sample,
-            lambda_min_clipped=lambda_min_clipped,
+            lambda_min_clipped=lambda_min_clipped, strength=strength,
         )  # fmt: skip
         self._previous: tuple[torch.Tensor, float] | None = None
 
@@ -306,6 +318,7 @@ def make_solver(
     eta: float = 0.0,
     clip_sample: float | None = None,
     lambda_min_clipped: float | None = None,
+    strength: float = 1.0,
 ) -> DDIMSolver:
     """Build a solver by name (``"ddim"`` or ``"dpm++"``).
 
@@ -321,6 +334,8 @@ def make_solver(
         Clip of the predicted ``x_0``.
     lambda_min_clipped : float or None, default=None
         Start where lambda reaches this value (see :class:`DDIMSolver`).
+    strength : float, default=1.0
+        Share of the reverse process to run (see :class:`DDIMSolver`).
 
     Returns
     -------
@@ -330,11 +345,12 @@ def make_solver(
     if name == "ddim":
         return DDIMSolver(
             process, eta=eta, clip_sample=clip_sample,
-            lambda_min_clipped=lambda_min_clipped,
+            lambda_min_clipped=lambda_min_clipped, strength=strength,
         )  # fmt: skip
     return DPMSolverPP(
-        process, clip_sample=clip_sample, lambda_min_clipped=lambda_min_clipped
-    )
+        process, clip_sample=clip_sample, lambda_min_clipped=lambda_min_clipped,
+        strength=strength,
+    )  # fmt: skip
 
 
 def check_solver(name: str, eta: float = 0.0) -> None:

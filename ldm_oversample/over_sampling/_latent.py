@@ -16,11 +16,16 @@ import torch
 
 from ..diffusion import make_solver
 from ..diffusion.distill import distil_denoiser
-from ..diffusion.pipeline import DiffusionPipeline, GaussianPrior, LatentDecoder
+from ..diffusion.pipeline import (
+    DiffusionPipeline,
+    GaussianPrior,
+    LatentDecoder,
+    NoisedRows,
+)
 from ..nn import MLPDenoiser
 from ..utils import make_generator
 
-__all__ = ["AUTO_STUDENT_STEPS", "LatentGenerationMixin"]
+__all__ = ["AUTO_STUDENT_STEPS", "LatentGenerationMixin", "class_latents"]
 
 #: Steps of the student that ``distill_steps="auto"`` distils. One step scored
 #: the F1 of the 10-step teacher on validation folds of six hard CICIoT2023
@@ -32,6 +37,12 @@ TEACHER_SETTINGS = (
     "solver", "n_sampling_steps", "eta", "noise_temperature", "guidance_scale",
     "lambda_min_clipped",
 )  # fmt: skip
+
+
+def class_latents(z: torch.Tensor, labels: torch.Tensor, n_classes: int) -> list:
+    """The rows of ``z`` of each class index, as float32 arrays (what
+    ``strength`` below 1 starts from)."""
+    return [z[labels == c].cpu().numpy().astype("float32") for c in range(n_classes)]
 
 
 class LatentGenerationMixin:
@@ -46,6 +57,7 @@ class LatentGenerationMixin:
     lambda_min_clipped: float | None
     latent_dim: int
     noise_temperature: float
+    strength: float
     distill_steps: int | str | None
     verbose: bool | str
     denoiser_: MLPDenoiser
@@ -54,6 +66,7 @@ class LatentGenerationMixin:
     latent_mean_: Any
     latent_std_: Any
     latent_clip_: float
+    class_latents_: list[Any]
     distilled_steps_: int | None
     distilled_from_: dict[str, Any] | None
     precision: str
@@ -73,7 +86,8 @@ class LatentGenerationMixin:
             ),
             candidates=self._candidate_filter(),
         )
-        student = self._student()
+        # A student learnt the map from pure noise only.
+        student = self._student() if self.strength == 1 else None
         if student is None:
             return pipeline
         assert self.distilled_steps_ is not None  # set with student_
@@ -93,12 +107,18 @@ class LatentGenerationMixin:
         clip = self.latent_clip_ if clip is None else clip
         solver = make_solver(
             self.solver, diffusion, eta=self.eta, clip_sample=clip,
-            lambda_min_clipped=self.lambda_min_clipped,
+            lambda_min_clipped=self.lambda_min_clipped, strength=self.strength,
         )  # fmt: skip
+        prior: Any = GaussianPrior(self.latent_dim, self.noise_temperature)
+        if self.strength < 1:
+            alpha, sigma = diffusion.alpha_sigma(solver.first_timestep())
+            prior = NoisedRows(
+                self.class_latents_, alpha, sigma, self.noise_temperature
+            )
         return DiffusionPipeline(
             denoiser=denoiser,
             solver=solver,
-            prior=GaussianPrior(self.latent_dim, self.noise_temperature),
+            prior=prior,
             **self._sampling_options(device),
         )
 
@@ -112,6 +132,8 @@ class LatentGenerationMixin:
 
     def _student_steps(self) -> int | None:
         """The steps of the student a fit distils now, or None for none."""
+        if self.strength < 1:  # the student would start from pure noise
+            return None
         if self.distill_steps == "auto":
             # A stochastic teacher (eta > 0) has no map from noise to a row.
             return AUTO_STUDENT_STEPS if self.eta == 0 else None

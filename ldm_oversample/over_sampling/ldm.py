@@ -19,7 +19,7 @@ from ..diffusion.solvers import SOLVERS, check_solver
 from ..nn import TabularVAE
 from ..utils import draw_seeds, resolve_device, seeded_torch
 from ._diffusion import DIFFUSION_CONSTRAINTS, DiffusionSamplerMixin
-from ._latent import LatentGenerationMixin
+from ._latent import LatentGenerationMixin, class_latents
 
 __all__ = ["LDMOverSampler"]
 
@@ -86,6 +86,7 @@ class LDMOverSampler(
         1.2 was chosen on validation folds of the training splits of six hard
         CICIoT2023 families (``benchmarks/ldm_levers.md``: mean F1 0.669
         against 0.642 at 1.0), never on a test split.
+    {strength}
     {distill_steps}
     lambda_min_clipped : float or None, default=None
         If set, sampling starts at the last timestep whose half log-SNR
@@ -144,6 +145,8 @@ class LDMOverSampler(
         The diffusion process (schedule and prediction type).
     latent_mean_, latent_std_ : ndarray of shape (latent_dim,)
         Standardisation of the latents.
+    class_latents_ : list of ndarray
+        The standardised latents of each class's training rows (``strength``).
     history_ : dict of list of float
         Per-epoch training losses, under ``"autoencoder"`` and ``"diffusion"``
         (and ``"distillation"`` with a student).
@@ -173,10 +176,9 @@ class LDMOverSampler(
     10%, use ``denoiser_width=256, max_epochs=300, learning_rate=1e-3``.
 
     The sampling parameters (``n_sampling_steps``, ``solver``, ``eta``,
-    ``noise_temperature``, ``lambda_min_clipped``, ``guidance_scale``,
-    ``precision``) are read when rows are
-    generated, so they can be changed with ``set_params`` on a fitted sampler
-    without refitting.
+    ``noise_temperature``, ``strength``, ``lambda_min_clipped``,
+    ``guidance_scale``, ``precision``) are read when rows are generated, so
+    they can be changed with ``set_params`` on a fitted sampler without refitting.
 
     A class to over-sample that has fewer than 6 rows (even a single row) is
     still generated for, with a :class:`UserWarning` that names the class: its
@@ -205,6 +207,7 @@ class LDMOverSampler(
         "conditional_autoencoder": ["boolean"],
         "beta": [Interval(Real, 0, None, closed="left")],
         "noise_temperature": [Interval(Real, 0, None, closed="neither")],
+        "strength": [Interval(Real, 0, 1, closed="right")],
         "lambda_min_clipped": [Real, None],
         "distill_steps": [
             Interval(Integral, 1, None, closed="left"),
@@ -239,6 +242,7 @@ class LDMOverSampler(
         solver: str = "dpm++",
         eta: float = 0.0,
         noise_temperature: float = 1.2,
+        strength: float = 1.0,
         distill_steps: int | Literal["auto"] | None = "auto",
         lambda_min_clipped: float | None = None,
         guidance_scale: float = 0.0,
@@ -276,6 +280,7 @@ class LDMOverSampler(
         self.solver = solver
         self.eta = eta
         self.noise_temperature = noise_temperature
+        self.strength = strength
         self.distill_steps = distill_steps
         self.lambda_min_clipped = lambda_min_clipped
         self.guidance_scale = guidance_scale
@@ -296,7 +301,8 @@ class LDMOverSampler(
     # ------------------------------------------------------------- fitting
     _sampling_parameters = (
         *DiffusionSamplerMixin._sampling_parameters,
-        *("solver", "noise_temperature", "guidance_scale", "lambda_min_clipped"),
+        *("solver", "noise_temperature", "strength", "guidance_scale"),
+        *("lambda_min_clipped",),
     )
 
     def _check_diffusion_params(self) -> None:
@@ -382,6 +388,7 @@ class LDMOverSampler(
             "latent_std_": std.cpu().numpy(),
             # Predicted latents are clipped to the training range during sampling.
             "latent_clip_": float(z.abs().max()),
+            "class_latents_": class_latents(z, y_t, len(classes)),
             **student,
             "history_": history,
         }
