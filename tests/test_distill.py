@@ -80,7 +80,12 @@ def test_pairs_are_balanced_and_come_from_the_teacher():
         return torch.randn((n, 2), generator=generator)
 
     x_T, x_0, labels = distillation_pairs(
-        prior, teacher, 3, 10, torch.device("cpu"), torch.Generator().manual_seed(0)
+        lambda c: prior,
+        teacher,
+        3,
+        10,
+        torch.device("cpu"),
+        torch.Generator().manual_seed(0),
     )
     assert calls == [0, 1, 2]
     assert x_T.shape == x_0.shape == (30, 2)

@@ -92,7 +92,7 @@ def distil_denoiser(
     """
     device = next(teacher.denoiser.parameters()).device
     x_T, x_0, labels = distillation_pairs(
-        teacher.prior,
+        teacher.class_prior,
         lambda c: teacher.solve(c, device),
         n_classes,
         PAIRS_PER_CLASS,
@@ -138,7 +138,9 @@ def student_timesteps(process: GaussianDiffusion, n_steps: int) -> np.ndarray:
 
 
 def distillation_pairs(
-    prior: Callable[[int, torch.device, torch.Generator], torch.Tensor],
+    prior: Callable[
+        [int], Callable[[int, torch.device, torch.Generator], torch.Tensor]
+    ],
     teacher: Callable[[int], Callable[[torch.Tensor, torch.Generator], torch.Tensor]],
     n_classes: int,
     n_per_class: int,
@@ -150,7 +152,9 @@ def distillation_pairs(
     Parameters
     ----------
     prior : callable
-        ``prior(n, device, generator)``: starting points, as sampling draws them.
+        ``prior(class_index)`` gives ``draw(n, device, generator)``, the
+        starting points of that class as sampling draws them
+        (:meth:`.pipeline.DiffusionPipeline.class_prior`).
     teacher : callable
         ``teacher(class_index)`` gives ``run(x_T, generator)``, the teacher's
         deterministic solver (:meth:`.pipeline.DiffusionPipeline.solve`).
@@ -166,7 +170,7 @@ def distillation_pairs(
     """
     starts, rows = [], []
     for c in range(n_classes):
-        x_T = prior(n_per_class, device, generator)
+        x_T = prior(c)(n_per_class, device, generator)
         starts.append(x_T)
         rows.append(teacher(c)(x_T, generator))
     labels = torch.arange(n_classes, device=device).repeat_interleave(n_per_class)
