@@ -264,9 +264,11 @@ CASES = [
     Case("near_float_max", scaled(1e306), OK),
     Case(
         "magnitudes_1e-200_to_1e300",
-        lambda: edited("rate", [3], 1e-200)()[0].assign(
-            rate=lambda X: X["rate"].where(X.index > 2, 1e300)
-        ).pipe(lambda X: (X, mixed()[1])),
+        lambda: (
+            edited("rate", [3], 1e-200)()[0]
+            .assign(rate=lambda X: X["rate"].where(X.index > 2, 1e300))
+            .pipe(lambda X: (X, mixed()[1]))
+        ),
         {"*": OK, "SMOTEOverSampler": too_wide_for_smote("'rate'")},
     ),
     Case("constant_column", with_column(7.5, "const"), OK),

@@ -93,10 +93,14 @@ class NoisedRows:
         if len(points) == 0:
             raise ValueError(f"class index {class_index} has no rows to start from")
 
+        on: dict[torch.device, torch.Tensor] = {}  # one copy per device, not per call
+
         def prior(
             n: int, device: torch.device, generator: torch.Generator
         ) -> torch.Tensor:
-            x = torch.as_tensor(points, dtype=torch.float32, device=device)
+            x = on.get(device)
+            if x is None:
+                x = on[device] = torch.as_tensor(points, device=device).float()
             pick = torch.randint(len(x), (n,), device=device, generator=generator)
             noise = torch.randn((n, x.shape[1]), device=device, generator=generator)
             return self.alpha * x[pick] + self.temperature * self.sigma * noise

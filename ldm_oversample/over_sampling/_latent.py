@@ -86,8 +86,7 @@ class LatentGenerationMixin:
             ),
             candidates=self._candidate_filter(),
         )
-        # A student learnt the map from pure noise only.
-        student = self._student() if self.strength == 1 else None
+        student = self._student()
         if student is None:
             return pipeline
         assert self.distilled_steps_ is not None  # set with student_
@@ -168,7 +167,8 @@ class LatentGenerationMixin:
         # getattr: model files from before distillation have neither.
         student = getattr(self, "student_", None)
         steps = getattr(self, "distill_steps", None)
-        if student is None or steps is None:
+        # A student learnt the map from pure noise only (strength 1).
+        if student is None or steps is None or self.strength < 1:
             return None
         if steps == "auto":
             # The student stands in for the teacher at the settings it learnt

@@ -302,7 +302,7 @@ class LDMOverSampler(
     _sampling_parameters = (
         *DiffusionSamplerMixin._sampling_parameters,
         *("solver", "noise_temperature", "strength", "guidance_scale"),
-        *("lambda_min_clipped",),
+        "lambda_min_clipped",
     )
 
     def _check_diffusion_params(self) -> None:
