@@ -52,17 +52,17 @@ def sample_profile(ldm, n: int, repeats: int, device: torch.device) -> dict[str,
     """Seconds of each part of ``ldm.sample(n)``, in the sampler's chunks and
     with the network it samples with (the student where there is one)."""
     pipe = ldm._pipeline(device)
-    run = pipe.solve(1, device)
+    run, prior = pipe.solve(1, device), pipe.class_prior(1)
     chunk = ldm._row_source(1).chunk_size
     g = torch.Generator(device).manual_seed(0)
     decoder = TensorDecoder(ldm.encoder_, device)
     sizes = [min(chunk, n - lo) for lo in range(0, n, chunk)]
     with torch.inference_mode():
-        latents = [run(pipe.prior(m, device, g), g) for m in sizes]
+        latents = [run(prior(m, device, g), g) for m in sizes]
         rows = [pipe.decode(z, 1).float() for z in latents]
         arrays = [decoder(r) for r in rows]
     parts = {
-        "latent loop": lambda: [run(pipe.prior(m, device, g), g) for m in sizes],
+        "latent loop": lambda: [run(prior(m, device, g), g) for m in sizes],
         "VAE decoder": lambda: [pipe.decode(z, 1) for z in latents],
         "column decoding on the device": lambda: [decoder(r) for r in rows],
         "table assembly": lambda: [assemble(ldm.encoder_, *a) for a in arrays],

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import torch
@@ -29,16 +30,44 @@ from .solvers import Solver, run_solver
 
 __all__ = [
     "CandidateFilter",
+    "ClassPrior",
     "DiffusionPipeline",
     "GaussianPrior",
     "LatentDecoder",
     "NoisedRows",
+    "SharedPrior",
 ]
 
 #: ``prior(n, device, generator)``: ``n`` starting points of the reverse process.
 Prior = Callable[[int, torch.device, torch.Generator], torch.Tensor]
 #: ``decode(x_0, class_index)``: the solver's output in the encoder's space.
 Decoder = Callable[[torch.Tensor, int], torch.Tensor]
+
+
+class ClassPrior(Protocol):
+    """What a pipeline starts from: the :data:`Prior` of each class."""
+
+    def for_class(self, class_index: int) -> Prior:
+        """``prior(n, device, generator)`` of the class's starting points."""
+        ...
+
+
+@dataclass(frozen=True)
+class SharedPrior:
+    """One ``prior(n, device, generator)`` for every class (a data-space
+    process's, for example).
+
+    Parameters
+    ----------
+    prior : callable
+        ``prior(n, device, generator)``.
+    """
+
+    prior: Prior
+
+    def for_class(self, class_index: int) -> Prior:
+        """The shared prior, whatever the class."""
+        return self.prior
 
 
 @dataclass(frozen=True)
@@ -61,6 +90,10 @@ class GaussianPrior:
     ) -> torch.Tensor:
         noise = torch.randn((n, self.dim), device=device, generator=generator)
         return self.temperature * noise
+
+    def for_class(self, class_index: int) -> Prior:
+        """The same standard normal for every class."""
+        return self
 
 
 @dataclass(frozen=True)
@@ -191,10 +224,10 @@ class DiffusionPipeline:
         The class-conditional network (``denoiser(x, t, y)``).
     solver : Solver
         Any solver of :mod:`ldm_oversample.diffusion.solvers`, or the mixed one.
-    prior : callable or NoisedRows
-        ``prior(n, device, generator)``: the starting points, the same for
-        every class; or an object whose ``for_class(class_index)`` gives the
-        prior of one class (:class:`NoisedRows`).
+    prior : ClassPrior
+        Its ``for_class(class_index)`` gives ``prior(n, device, generator)``,
+        the starting points of one class's rows (:class:`GaussianPrior`,
+        :class:`NoisedRows`, or :class:`SharedPrior` around any callable).
     n_steps : int
         Reverse steps the solver takes.
     decode : callable or None, default=None
@@ -210,7 +243,7 @@ class DiffusionPipeline:
 
     denoiser: torch.nn.Module
     solver: Solver
-    prior: Prior | NoisedRows
+    prior: ClassPrior
     n_steps: int
     decode: Decoder | None = None
     guidance_scale: float = 0.0
@@ -249,9 +282,7 @@ class DiffusionPipeline:
 
     def class_prior(self, class_index: int) -> Prior:
         """The starting points of one class's rows."""
-        if isinstance(self.prior, NoisedRows):
-            return self.prior.for_class(class_index)
-        return self.prior
+        return self.prior.for_class(class_index)
 
     def drawer(
         self, class_index: int, device: torch.device

@@ -18,7 +18,7 @@ from ..diffusion import (
     MixedSolver,
     make_schedule,
 )
-from ..diffusion.pipeline import DiffusionPipeline
+from ..diffusion.pipeline import DiffusionPipeline, SharedPrior
 from ..utils import draw_seeds, resolve_device
 from ._diffusion import DIFFUSION_CONSTRAINTS, DiffusionSamplerMixin
 
@@ -247,7 +247,7 @@ class DDPMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
             solver=MixedSolver(
                 self.diffusion_, eta=self.eta, clip_sample=_QUANTILE_NORMAL_BOUND
             ),
-            prior=self.diffusion_.prior_sample,
+            prior=SharedPrior(self.diffusion_.prior_sample),
             **self._pipeline_options(device),
         )
 
