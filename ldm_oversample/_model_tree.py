@@ -39,6 +39,7 @@ def _trusted_classes() -> dict[str, type]:
         ResidualGenerator,
         RowClassifier,
         TabularVAE,
+        TokenTransformerVAE,
     )
     from .tabular import ColumnSpan, TabularEncoder
 
@@ -53,6 +54,7 @@ def _trusted_classes() -> dict[str, type]:
         MLPDenoiser,
         RowClassifier,
         TabularVAE,
+        TokenTransformerVAE,
         ResidualGenerator,
         PacDiscriminator,
         *FITTED_ATTRIBUTES,

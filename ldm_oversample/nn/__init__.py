@@ -1,6 +1,6 @@
 """Neural network modules: denoisers, autoencoders, GANs and embeddings."""
 
-from .autoencoder import TabularVAE, mlp, span_reconstruction_loss
+from .autoencoder import SpanVAE, TabularVAE, mlp, span_reconstruction_loss
 from .classifier import RowClassifier
 from .denoiser import MLPDenoiser
 from .embeddings import TimestepEmbedding, sinusoidal_embedding
@@ -12,15 +12,20 @@ from .gan import (
     gumbel_softmax,
     span_activations,
 )
+from .transformer_vae import ColumnReconstructor, ColumnTokenizer, TokenTransformerVAE
 
 __all__ = [
+    "ColumnReconstructor",
+    "ColumnTokenizer",
     "MLPDenoiser",
     "PacDiscriminator",
     "Residual",
     "ResidualGenerator",
     "RowClassifier",
+    "SpanVAE",
     "TabularVAE",
     "TimestepEmbedding",
+    "TokenTransformerVAE",
     "gradient_penalty",
     "gumbel_softmax",
     "mlp",

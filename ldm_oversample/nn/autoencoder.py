@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-__all__ = ["TabularVAE", "mlp", "span_reconstruction_loss"]
+__all__ = ["SpanVAE", "TabularVAE", "mlp", "span_reconstruction_loss"]
 
 
 def mlp(dims: Sequence[int], activation: type[nn.Module] = nn.SiLU) -> nn.Sequential:
@@ -74,7 +75,90 @@ def span_reconstruction_loss(
     return total / max(1, n_numeric + len(categorical_slices))
 
 
-class TabularVAE(nn.Module):
+class SpanVAE(nn.Module, ABC):
+    """β-VAE over encoded rows whose decoder output follows the column spans.
+
+    Subclasses define ``encode(x, y)`` (posterior mean and log-variance) and
+    ``decode(z, y)`` (numeric values, then each categorical span's logits); the
+    loss, the reparameterisation and the KL term are shared here, so every
+    autoencoder of the LDM is trained on the same objective.
+    """
+
+    n_numeric: int
+    categorical_slices: list[tuple[int, int]]
+
+    @abstractmethod
+    def encode(
+        self, x: torch.Tensor, y: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Posterior mean and log-variance of each row.
+
+        Parameters
+        ----------
+        x : Tensor of shape (n, in_dim)
+            Encoded rows.
+        y : Tensor of int of shape (n,), optional
+            Class indices (required by a conditional VAE).
+
+        Returns
+        -------
+        mu, logvar : Tensor of shape (n, latent_dim)
+        """
+
+    @abstractmethod
+    def decode(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        """Numeric values followed by categorical logits.
+
+        Parameters
+        ----------
+        z : Tensor of shape (n, latent_dim)
+            Latent codes.
+        y : Tensor of int of shape (n,), optional
+            Class indices (required by a conditional VAE).
+
+        Returns
+        -------
+        out : Tensor of shape (n, in_dim)
+        """
+
+    def loss(
+        self,
+        x: torch.Tensor,
+        beta: float,
+        generator: torch.Generator | None = None,
+        y: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """Reconstruction loss plus ``beta`` times the KL to a standard normal.
+
+        Parameters
+        ----------
+        x : Tensor of shape (n, in_dim)
+            Encoded rows.
+        beta : float
+            Weight of the KL term.
+        generator : torch.Generator, optional
+            Source of the reparameterisation noise.
+        y : Tensor of int of shape (n,), optional
+            Class indices (required when ``n_classes > 0``).
+
+        Returns
+        -------
+        loss : Tensor
+            Scalar.
+        """
+        mu, logvar = self.encode(x, y)
+        noise = torch.randn(
+            mu.shape, device=mu.device, dtype=mu.dtype, generator=generator
+        )
+        z = mu + torch.exp(0.5 * logvar) * noise
+        recon = span_reconstruction_loss(
+            self.decode(z, y), x, self.n_numeric, self.categorical_slices
+        )
+        kl = -0.5 * torch.mean(torch.sum(1 + logvar - mu**2 - logvar.exp(), dim=1))
+        return recon + beta * kl
+
+
+class TabularVAE(SpanVAE):
     """MLP β-VAE over encoded rows (see :class:`~ldm_oversample.TabularEncoder`).
 
     The decoder's last layer is partitioned by the column layout: its first
@@ -174,39 +258,3 @@ class TabularVAE(nn.Module):
             slice.
         """
         return self.decoder(self._with_class(z, y))
-
-    def loss(
-        self,
-        x: torch.Tensor,
-        beta: float,
-        generator: torch.Generator | None = None,
-        y: torch.Tensor | None = None,
-    ) -> torch.Tensor:
-        """Reconstruction loss plus ``beta`` times the KL to a standard normal.
-
-        Parameters
-        ----------
-        x : Tensor of shape (n, in_dim)
-            Encoded rows.
-        beta : float
-            Weight of the KL term.
-        generator : torch.Generator, optional
-            Source of the reparameterisation noise.
-        y : Tensor of int of shape (n,), optional
-            Class indices (required when ``n_classes > 0``).
-
-        Returns
-        -------
-        loss : Tensor
-            Scalar.
-        """
-        mu, logvar = self.encode(x, y)
-        noise = torch.randn(
-            mu.shape, device=mu.device, dtype=mu.dtype, generator=generator
-        )
-        z = mu + torch.exp(0.5 * logvar) * noise
-        recon = span_reconstruction_loss(
-            self.decode(z, y), x, self.n_numeric, self.categorical_slices
-        )
-        kl = -0.5 * torch.mean(torch.sum(1 + logvar - mu**2 - logvar.exp(), dim=1))
-        return recon + beta * kl

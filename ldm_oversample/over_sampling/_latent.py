@@ -9,7 +9,9 @@ is also what the student is distilled from at the end of ``fit``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
+from numbers import Integral
 from typing import Any
 
 import torch
@@ -17,15 +19,23 @@ import torch
 from ..diffusion import make_solver
 from ..diffusion.distill import distil_denoiser
 from ..diffusion.pipeline import (
+    ClassPrior,
     DiffusionPipeline,
     GaussianPrior,
     LatentDecoder,
     NoisedRows,
 )
-from ..nn import MLPDenoiser
+from ..diffusion.solvers import check_solver
+from ..nn import MLPDenoiser, SpanVAE, TabularVAE, TokenTransformerVAE
 from ..utils import make_generator
 
-__all__ = ["AUTO_STUDENT_STEPS", "LatentGenerationMixin", "class_latents"]
+__all__ = [
+    "AUTOENCODERS",
+    "AUTO_STUDENT_STEPS",
+    "LatentGenerationMixin",
+    "class_latents",
+    "make_autoencoder",
+]
 
 #: Steps of the student that ``distill_steps="auto"`` distils. One step scored
 #: the F1 of the 10-step teacher on validation folds of six hard CICIoT2023
@@ -37,6 +47,24 @@ TEACHER_SETTINGS = (
     "solver", "n_sampling_steps", "eta", "noise_temperature", "guidance_scale",
     "lambda_min_clipped",
 )  # fmt: skip
+
+
+#: The autoencoders of ``LDMOverSampler(autoencoder=...)``.
+AUTOENCODERS: dict[str, type[SpanVAE]] = {
+    "mlp": TabularVAE,
+    "transformer": TokenTransformerVAE,
+}
+
+
+def make_autoencoder(
+    kind: str, encoder: Any, latent_dim: int, hidden: Sequence[int], n_classes: int
+) -> SpanVAE:
+    """The ``kind`` of autoencoder for the column layout of a fitted
+    :class:`~ldm_oversample.TabularEncoder`."""
+    spans = [(s.start, s.stop) for s in encoder.categorical_spans]
+    return AUTOENCODERS[kind](
+        len(encoder.numeric_spans), spans, latent_dim, hidden, n_classes=n_classes
+    )
 
 
 def class_latents(z: torch.Tensor, labels: torch.Tensor, n_classes: int) -> list:
@@ -58,6 +86,7 @@ class LatentGenerationMixin:
     latent_dim: int
     noise_temperature: float
     strength: float
+    n_timesteps: int
     distill_steps: int | str | None
     verbose: bool | str
     denoiser_: MLPDenoiser
@@ -108,7 +137,7 @@ class LatentGenerationMixin:
             self.solver, diffusion, eta=self.eta, clip_sample=clip,
             lambda_min_clipped=self.lambda_min_clipped, strength=self.strength,
         )  # fmt: skip
-        prior: Any = GaussianPrior(self.latent_dim, self.noise_temperature)
+        prior: ClassPrior = GaussianPrior(self.latent_dim, self.noise_temperature)
         if self.strength < 1:
             alpha, sigma = diffusion.alpha_sigma(solver.first_timestep())
             prior = NoisedRows(
@@ -128,6 +157,16 @@ class LatentGenerationMixin:
         """What a distillation depends on: the teacher's settings and the
         precision its pairs are made in (``distilled_from_``)."""
         return {**self._teacher_settings(), "precision": self.precision}
+
+    def _check_diffusion_params(self) -> None:
+        super()._check_diffusion_params()  # type: ignore[misc]
+        check_solver(self.solver, self.eta)
+        steps = self.distill_steps
+        if isinstance(steps, Integral) and steps > self.n_timesteps:
+            raise ValueError(
+                f"distill_steps={self.distill_steps} exceeds "
+                f"n_timesteps={self.n_timesteps}."
+            )
 
     def _student_steps(self) -> int | None:
         """The steps of the student a fit distils now, or None for none."""
