@@ -50,6 +50,18 @@ default="auto"
         back to the value. The share of zeros and of each level is then
         learned like any other part of the distribution. See
         :class:`~ldm_oversample.TabularEncoder`.""",
+    "quantile_balance": """quantile_balance : float in [0, 1], \
+default={quantile_balance}
+        How far the numeric columns' quantile transform (and so the intervals
+        of ``spread_ties``) moves from the pooled rows towards the mean of the
+        classes' CDFs, in which every class weighs the same: class ``c`` of
+        ``n_c`` rows weighs ``n_c ** (1 - quantile_balance)``, as batches do
+        with ``class_balance``. At 1, a value typical of a scarce class gets
+        the share of the normal scale it has within that class, rather than
+        its small share of the whole table, and is not squeezed into a narrow
+        band beside the majority's values (which the autoencoder's
+        reconstructions blur into the majority's). See
+        :class:`~ldm_oversample.TabularEncoder`.""",
     "candidate_factor": """candidate_factor : int, default=1
         Over-generation: draw ``candidate_factor`` times the rows asked for
         and keep those that a small classifier, trained on the real rows with
@@ -96,6 +108,23 @@ default="auto"
         defaults (-0.000, 11 of 24; ``benchmarks/ldm_fast_defaults.md``), and
         sampled Spoofing 10% rows 3.5x faster than its teacher on 2 CPU cores,
         for about 1 s more of fit (``benchmarks/speed_round_two.md``).""",
+    "autoencoder": """autoencoder : {"mlp", "transformer"}, default="mlp"
+        The β-VAE that maps encoded rows to the latent: an MLP
+        (:class:`~ldm_oversample.nn.TabularVAE`), or TabSyn's design of one
+        4-wide token per column mixed by Transformer layers, with the
+        flattened tokens mapped to ``latent_dim``
+        (:class:`~ldm_oversample.nn.TokenTransformerVAE`). Both train on the
+        same loss; the MLP is the default (``benchmarks/ldm_autoencoder.md``).
+    ae_hidden_dims : tuple of int, default=(128, 128)
+        For the MLP, the hidden widths of its encoder (mirrored in the
+        decoder); (128, 128) scored +0.006 F1 over (256, 256) on validation
+        folds of six hard CICIoT2023 families, and decodes in a quarter of
+        the arithmetic. For the Transformer, one layer per entry in the
+        encoder and in the decoder, of that feed-forward width (TabSyn: two
+        of 128).
+    ae_max_epochs : int or None, default=None
+        Maximum epochs of the autoencoder's training, which can differ from
+        the diffusion's; None uses ``max_epochs``.""",
     "strength": """strength : float in (0, 1], default=1.0
         Share of the reverse process that generation runs. 1 starts from pure
         noise. Below 1, each new row starts from the latent of a real training

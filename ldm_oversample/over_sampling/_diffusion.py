@@ -43,6 +43,7 @@ DIFFUSION_CONSTRAINTS: dict = {
     "max_rows_per_class": [Interval(Integral, 1, None, closed="left")],
     "precision": [StrOptions(set(PRECISIONS))],
     "spread_ties": ["boolean"],
+    "quantile_balance": [Interval(Real, 0, 1, closed="both")],
     "candidate_factor": [Interval(Integral, 1, None, closed="left")],
 }
 
@@ -84,6 +85,7 @@ class DiffusionSamplerMixin:
     categorical_features: Any
     discrete_features: Any
     spread_ties: bool
+    quantile_balance: float
     candidate_factor: int
     filter_: RowClassifier | None
     encoder_: TabularEncoder
@@ -101,6 +103,7 @@ class DiffusionSamplerMixin:
             categorical_features=self.categorical_features,
             discrete_features=self.discrete_features,
             spread_ties=self.spread_ties,
+            quantile_balance=self.quantile_balance,
             random_state=seed,
         )
 
@@ -137,21 +140,24 @@ class DiffusionSamplerMixin:
         return X_fit, labels, weights
 
     def _train(self, module, loss_fn, data, seed, device, row_weights, desc, **kwargs):
-        """Run the shared training loop with this sampler's settings."""
+        """Run the shared training loop with this sampler's settings (which
+        ``kwargs`` may override for one stage, such as its ``max_epochs``)."""
+        settings = {
+            "max_epochs": self.max_epochs,
+            "batch_size": self.batch_size,
+            "learning_rate": self.learning_rate,
+            "patience": self.patience,
+            "max_steps": self.max_steps,
+            "verbose": self.verbose,
+        }
         return train_module(
             module,
             loss_fn,
             data,
-            max_epochs=self.max_epochs,
-            batch_size=self.batch_size,
-            learning_rate=self.learning_rate,
-            patience=self.patience,
-            max_steps=self.max_steps,
             row_weights=row_weights,
             generator=make_generator(seed, device),
-            verbose=self.verbose,
             desc=desc,
-            **kwargs,
+            **(settings | kwargs),
         )
 
     def _fit_denoiser(

@@ -65,6 +65,7 @@ class DDPMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
     {identifier_features}
     {discrete_features}
     {spread_ties}
+    {quantile_balance}
     {candidate_factor}
     denoiser_width : int, default=256
         Hidden width of the MLP denoiser (TabDDPM tunes 256-2048).
@@ -159,6 +160,7 @@ class DDPMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         identifier_features: str = "warn",
         discrete_features: str | ArrayLike | None = "auto",
         spread_ties: bool = True,
+        quantile_balance: float = 0.0,
         candidate_factor: int = 1,
         denoiser_width: int = 256,
         denoiser_depth: int = 3,
@@ -185,6 +187,7 @@ class DDPMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         self.identifier_features = identifier_features
         self.discrete_features = discrete_features
         self.spread_ties = spread_ties
+        self.quantile_balance = quantile_balance
         self.candidate_factor = candidate_factor
         self.denoiser_width = denoiser_width
         self.denoiser_depth = denoiser_depth
@@ -211,7 +214,7 @@ class DDPMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
         warn_few_rows(self, y)
         diff_seed, cap_seed, enc_seed, filter_seed = draw_seeds(seed, 4)
         X_fit, labels, row_weights = self._training_set(X, y, classes, cap_seed)
-        encoder = self._make_encoder(enc_seed).fit(X_fit)
+        encoder = self._make_encoder(enc_seed).fit(X_fit, labels)
         x = torch.as_tensor(encoder.transform(X_fit), device=device)
         diffusion = MixedDiffusion(
             GaussianDiffusion(
@@ -253,5 +256,9 @@ class DDPMOverSampler(DiffusionSamplerMixin, BaseGenerativeOverSampler):
 
 
 DDPMOverSampler.__doc__ = fill_doc(
-    DDPMOverSampler.__doc__, max_epochs=300, batch_size=256, max_steps=2000
+    DDPMOverSampler.__doc__,
+    max_epochs=300,
+    batch_size=256,
+    max_steps=2000,
+    quantile_balance=0.0,
 )

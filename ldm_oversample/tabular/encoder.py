@@ -36,7 +36,7 @@ from .columns import (
 )
 from .decoding import assemble, decode_numpy
 from .mode_specific import ModeSpecific, mode_posterior
-from .quantile import NumericCodec, QuantileNormal
+from .quantile import NumericCodec, QuantileNormal, balance_labels
 
 __all__ = ["NUMERIC_CODECS", "TabularEncoder"]
 
@@ -107,6 +107,13 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         point, spikes that a generator smears out (the zero rate of the
         generated rows then drifts). The spread is seeded by
         ``random_state``.
+    quantile_balance : float in [0, 1], default=0.0
+        Quantile transform only. Above 0, fit the quantiles of a mean of the
+        classes' CDFs (``fit(X, y)``) in which class ``c`` of ``n_c`` rows
+        weighs ``n_c ** (1 - quantile_balance)``: 1 weighs every class the
+        same, so a value typical of a scarce class gets the share of the
+        normal scale it has within that class
+        (:func:`~.quantile.mean_class_quantiles`).
 
     Attributes
     ----------
@@ -147,6 +154,7 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         discrete_features: str | ArrayLike | None = "auto",
         max_discrete_values: int = MAX_LEVELS,
         spread_ties: bool = True,
+        quantile_balance: float = 0.0,
     ) -> None:
         self.categorical_features = categorical_features
         self.n_quantiles = n_quantiles
@@ -159,17 +167,19 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
         self.discrete_features = discrete_features
         self.max_discrete_values = max_discrete_values
         self.spread_ties = spread_ties
+        self.quantile_balance = quantile_balance
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, X: Any, y: None = None) -> TabularEncoder:
+    def fit(self, X: Any, y: Any = None) -> TabularEncoder:
         """Learn the per-column transforms and the layout.
 
         Parameters
         ----------
         X : DataFrame or array-like of shape (n_samples, n_features)
             Training table.
-        y : None
-            Ignored.
+        y : array-like of shape (n_samples,) or None, default=None
+            Class of each row; needed with ``quantile_balance`` above 0 (and
+            otherwise ignored).
 
         Returns
         -------
@@ -208,7 +218,8 @@ class TabularEncoder(TransformerMixin, BaseEstimator):
             self.max_discrete_values,
         )
         self.quantile_transformer_ = None
-        widths = self._codec().fit(self, num_values) if numeric else []
+        labels = balance_labels(self, y, n_samples)
+        widths = self._codec().fit(self, num_values, labels) if numeric else []
 
         self.layout_ = build_layout(X, self.columns_, numeric, widths, categorical)
         self.n_encoded_ = self.layout_[-1].stop if self.layout_ else 0

@@ -35,8 +35,14 @@ __all__ = ["ModeSpecific", "draw_categorical", "mode_posterior"]
 class ModeSpecific:
     """Mode-specific numeric encoding (``1 + n_modes`` dimensions per column)."""
 
-    def fit(self, encoder: TabularEncoder, values: np.ndarray) -> list[int]:
-        """Fit one variational Gaussian mixture per numeric column."""
+    def fit(
+        self,
+        encoder: TabularEncoder,
+        values: np.ndarray,
+        labels: np.ndarray | None = None,
+    ) -> list[int]:
+        """Fit one variational Gaussian mixture per numeric column (class
+        labels are not used)."""
         for name, value, low in (
             ("max_modes", encoder.max_modes, 1),
             ("mode_fit_max_rows", encoder.mode_fit_max_rows, 1),
