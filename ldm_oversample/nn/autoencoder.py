@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from typing import Any
 
 import torch
 from torch import nn
@@ -82,10 +83,43 @@ class SpanVAE(nn.Module, ABC):
     ``decode(z, y)`` (numeric values, then each categorical span's logits); the
     loss, the reparameterisation and the KL term are shared here, so every
     autoencoder of the LDM is trained on the same objective.
+
+    Parameters
+    ----------
+    n_numeric : int
+        Number of numeric columns (the first encoded dimensions).
+    categorical_slices : sequence of (start, stop)
+        Encoded slices of the categorical spans.
+    latent_dim : int
+        Width of the latent.
+    n_classes : int
+        Number of classes to condition on (0: unconditional).
+    **config
+        The subclass's other constructor arguments, kept in ``config`` for
+        saving.
     """
 
-    n_numeric: int
-    categorical_slices: list[tuple[int, int]]
+    def __init__(
+        self,
+        n_numeric: int,
+        categorical_slices: Sequence[tuple[int, int]],
+        latent_dim: int,
+        n_classes: int,
+        **config: Any,
+    ):
+        super().__init__()
+        self.n_numeric = n_numeric
+        self.categorical_slices = [(start, stop) for start, stop in categorical_slices]
+        self.latent_dim = latent_dim
+        self.n_classes = n_classes
+        #: Constructor arguments, for saving (see ldm_oversample.persistence).
+        self.config = dict(
+            n_numeric=n_numeric,
+            categorical_slices=list(self.categorical_slices),
+            latent_dim=latent_dim,
+            n_classes=n_classes,
+            **config,
+        )
 
     @abstractmethod
     def encode(
@@ -98,11 +132,14 @@ class SpanVAE(nn.Module, ABC):
         x : Tensor of shape (n, in_dim)
             Encoded rows.
         y : Tensor of int of shape (n,), optional
-            Class indices (required by a conditional VAE).
+            Class indices (required when ``n_classes > 0``).
 
         Returns
         -------
-        mu, logvar : Tensor of shape (n, latent_dim)
+        mu : Tensor of shape (n, latent_dim)
+            Posterior means.
+        logvar : Tensor of shape (n, latent_dim)
+            Posterior log-variances, clamped to ``[-20, 10]``.
         """
 
     @abstractmethod
@@ -114,11 +151,13 @@ class SpanVAE(nn.Module, ABC):
         z : Tensor of shape (n, latent_dim)
             Latent codes.
         y : Tensor of int of shape (n,), optional
-            Class indices (required by a conditional VAE).
+            Class indices (required when ``n_classes > 0``).
 
         Returns
         -------
         out : Tensor of shape (n, in_dim)
+            ``n_numeric`` numeric values, then the logits of each categorical
+            slice.
         """
 
     def loss(
@@ -192,23 +231,17 @@ class TabularVAE(SpanVAE):
         hidden_dims: Sequence[int],
         n_classes: int = 0,
     ):
-        super().__init__()
-        #: Constructor arguments, for saving (see ldm_oversample.persistence).
-        self.config = dict(
-            n_numeric=n_numeric,
-            categorical_slices=[tuple(s) for s in categorical_slices],
-            latent_dim=latent_dim,
+        super().__init__(
+            n_numeric,
+            categorical_slices,
+            latent_dim,
+            n_classes,
             hidden_dims=tuple(hidden_dims),
-            n_classes=n_classes,
         )
-        self.n_numeric = n_numeric
-        self.categorical_slices = [(start, stop) for start, stop in categorical_slices]
         in_dim = n_numeric + sum(
             stop - start for start, stop in self.categorical_slices
         )
         self.in_dim = in_dim
-        self.latent_dim = latent_dim
-        self.n_classes = n_classes
         self.encoder = mlp([in_dim + n_classes, *hidden_dims, 2 * latent_dim])
         self.decoder = mlp([latent_dim + n_classes, *reversed(hidden_dims), in_dim])
 
@@ -222,39 +255,8 @@ class TabularVAE(SpanVAE):
     def encode(
         self, x: torch.Tensor, y: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Posterior mean and log-variance of each row.
-
-        Parameters
-        ----------
-        x : Tensor of shape (n, in_dim)
-            Encoded rows.
-        y : Tensor of int of shape (n,), optional
-            Class indices (required when ``n_classes > 0``).
-
-        Returns
-        -------
-        mu : Tensor of shape (n, latent_dim)
-            Posterior means.
-        logvar : Tensor of shape (n, latent_dim)
-            Posterior log-variances, clamped to ``[-20, 10]``.
-        """
         mu, logvar = self.encoder(self._with_class(x, y)).chunk(2, dim=1)
         return mu, logvar.clamp(-20.0, 10.0)
 
     def decode(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
-        """Numeric values followed by categorical logits.
-
-        Parameters
-        ----------
-        z : Tensor of shape (n, latent_dim)
-            Latent codes.
-        y : Tensor of int of shape (n,), optional
-            Class indices (required when ``n_classes > 0``).
-
-        Returns
-        -------
-        out : Tensor of shape (n, in_dim)
-            ``n_numeric`` numeric values, then the logits of each categorical
-            slice.
-        """
         return self.decoder(self._with_class(z, y))

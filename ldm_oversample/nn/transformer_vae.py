@@ -162,21 +162,15 @@ class TokenTransformerVAE(SpanVAE):
         d_token: int = 4,
         n_heads: int = 1,
     ):
-        super().__init__()
-        #: Constructor arguments, for saving (see ldm_oversample.persistence).
-        self.config = dict(
-            n_numeric=n_numeric,
-            categorical_slices=[tuple(s) for s in categorical_slices],
-            latent_dim=latent_dim,
+        super().__init__(
+            n_numeric,
+            categorical_slices,
+            latent_dim,
+            n_classes,
             hidden_dims=tuple(hidden_dims),
-            n_classes=n_classes,
             d_token=d_token,
             n_heads=n_heads,
         )
-        self.n_numeric = n_numeric
-        self.categorical_slices = [(start, stop) for start, stop in categorical_slices]
-        self.latent_dim = latent_dim
-        self.n_classes = n_classes
         self.d_token = d_token
         self.n_columns = n_numeric + len(self.categorical_slices)
         n_tokens = self.n_columns + (1 if n_classes else 0)
@@ -206,38 +200,11 @@ class TokenTransformerVAE(SpanVAE):
     def encode(
         self, x: torch.Tensor, y: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Posterior mean and log-variance of each row.
-
-        Parameters
-        ----------
-        x : Tensor of shape (n, in_dim)
-            Encoded rows.
-        y : Tensor of int of shape (n,), optional
-            Class indices (required when ``n_classes > 0``).
-
-        Returns
-        -------
-        mu, logvar : Tensor of shape (n, latent_dim)
-            Posterior means and log-variances (clamped to ``[-20, 10]``).
-        """
         h = self.encoder(self._with_class(self.tokenizer(x), y, 0))
         mu, logvar = self.to_latent(h.flatten(1)).chunk(2, dim=1)
         return mu, logvar.clamp(-20.0, 10.0)
 
     def decode(self, z: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
-        """Numeric values followed by categorical logits.
-
-        Parameters
-        ----------
-        z : Tensor of shape (n, latent_dim)
-            Latent codes.
-        y : Tensor of int of shape (n,), optional
-            Class indices (required when ``n_classes > 0``).
-
-        Returns
-        -------
-        out : Tensor of shape (n, in_dim)
-        """
         tokens = self.from_latent(z).view(len(z), self.n_columns, self.d_token)
         h = self.decoder(self._with_class(tokens, y, 1))
         return self.reconstructor(h[:, : self.n_columns])

@@ -63,7 +63,11 @@ def make_autoencoder(
     :class:`~ldm_oversample.TabularEncoder`."""
     spans = [(s.start, s.stop) for s in encoder.categorical_spans]
     return AUTOENCODERS[kind](
-        len(encoder.numeric_spans), spans, latent_dim, hidden, n_classes=n_classes
+        n_numeric=len(encoder.numeric_spans),
+        categorical_slices=spans,
+        latent_dim=latent_dim,
+        hidden_dims=hidden,
+        n_classes=n_classes,
     )
 
 
