@@ -252,7 +252,11 @@ def test_strength_below_one_keeps_rows_near_real_rows_of_their_class():
 
     free_d, _ = nn_distance(free.sample(300, 1, random_state=1))
     near_d, near_minor = nn_distance(near.sample(300, 1, random_state=1))
-    assert near_d < 0.6 * free_d
+    # Ratio 0.26-0.66 over seeds 0-2 with the dependencies pinned here and at
+    # their floors (.ci/min_versions.sh; 0.66 at seed 0 there): free generation
+    # after 30 epochs on 240 rows lands 0.58-1.43 from the minority rows, the
+    # edited rows 0.37-0.38. Were strength ignored, both would be the same rows.
+    assert near_d < 0.75 * free_d
     assert near_minor > 0.98
     # A start from majority latents lands among the majority rows.
     _, as_major = nn_distance(near.sample(300, 0, random_state=1))
