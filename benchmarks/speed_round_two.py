@@ -45,8 +45,8 @@ from ldm_oversample import LDMOverSampler, __version__
 from ldm_oversample.benchmark import load_ciciot2023, make_task, scarce_split
 from ldm_oversample.tabular.decoding import TensorDecoder, decode_numpy
 
-#: What is timed: the defaults (a one-step student since 2026-12-07), their
-#: teacher, and the defaults before that change.
+#: What is timed: the defaults (a one-step student and class-balanced
+#: quantiles since 2026-12-07), their teacher, and the defaults before.
 VARIANTS = {
     "defaults": {},
     "teacher (distill_steps=None)": {"distill_steps": None},
@@ -54,6 +54,7 @@ VARIANTS = {
         "distill_steps": None,
         "ae_hidden_dims": (256, 256),
         "precision": "fp32",
+        "quantile_balance": 0.0,
     },
 }
 
