@@ -76,6 +76,6 @@ def test_synthetic_spoofing_rows_look_like_spoofing(spoofing_task):
     # 2026-12-07), so only "closer to Spoofing than to Benign" is asserted.
     assert to_spoof < to_benign, (to_spoof, to_benign)
     # The synthetic Benign rows sit further from Spoofing: 0.364-0.421 against
-    # 0.311-0.322 for the synthetic Spoofing rows (ratios 0.76-0.86; 0.76-0.86
-    # with the pooled scale too).
+    # 0.311-0.322 for the synthetic Spoofing rows (ratios 0.76-0.86 at both
+    # quantile scales).
     assert to_spoof < 0.9 * distance(syn_benign, spoof)
