@@ -138,7 +138,11 @@ default={quantile_balance}
         validation folds of six hard CICIoT2023 families, 0.7 / 0.5 / 0.3
         changed the mean F1 by -0.005 / -0.008 / -0.049 while raising class
         faithfulness from 0.596 to 0.614 / 0.632 / 0.655
-        (``benchmarks/ldm_strength.md``).""",
+        (``benchmarks/ldm_strength.md``). With ``guidance_scale=1.5,
+        cond_dropout=0.1`` at ``quantile_balance=1``, 0.7 was F1-neutral there
+        (+0.000) and raised class faithfulness from 0.617 to 0.666, real rows
+        0.714 (``benchmarks/ldm_guidance_strength_4seeds.md``; on the test
+        split ``benchmarks/ldm_faithful_recipe.md``).""",
     "verbose": """verbose : bool or "auto", default="auto"
         Show tqdm progress bars for training and sampling. ``"auto"`` shows them
         where a person is watching (a terminal or a Jupyter notebook) and stays
